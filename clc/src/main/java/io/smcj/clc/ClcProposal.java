@@ -428,6 +428,14 @@ public record ClcProposal(ClcHeader header, PeerId peerId, Gid gid, MacAddress m
                 throw new IllegalArgumentException("v2_ext_offset must be " + canonicalV2ExtOffset(prefix)
                         + " (the v2 extension follows the prefix area), got " + smcd.v2ExtOffset());
             }
+            if (smcdV2Extension != null) {
+                int sdo = v2Extension.smcdV2ExtOffset();
+                int canonical = V2_EXT_FIXED_LENGTH - 8 + EID_LENGTH * v2Extension.eidCnt();
+                if (sdo != 0 && sdo <= MAX_SMCD_V2_EXT_OFFSET && sdo != canonical) {
+                    throw new IllegalArgumentException("smcd_v2_ext_offset must be " + canonical
+                            + " (or 0 / above 288: not found by Linux), got " + sdo);
+                }
+            }
             if (smcdV2Extension != null && v2Extension.ismGidCnt() != smcdV2Extension.gidChids().size()) {
                 throw new IllegalArgumentException("ism_gid_cnt must equal the number of GID/CHID entries");
             }
@@ -480,6 +488,18 @@ public record ClcProposal(ClcHeader header, PeerId peerId, Gid gid, MacAddress m
         ClcHeader h0 = new ClcHeader(Eyecatcher.SMCR, ClcType.PROPOSAL, 8, 1, 0, typev1);
         ClcHeader h = h0.withLength(wireLength(h0, 0, prefix, null, null));
         return new ClcProposal(h, peerId, gid, mac, 0, RawBytes.zeros(0), null, prefix, null, null, Eyecatcher.SMCR);
+    }
+
+    /**
+     * Whether Linux finds the SMC-Dv2 extension ({@code smc_get_clc_smcd_v2_ext}): it is sent and
+     * smcd_v2_ext_offset is 1..288. A Proposal offering SMC-D v2 without it is declined NOV2DEXT.
+     */
+    public boolean kernelFindsSmcdV2Extension() {
+        if (smcdV2Extension == null) {
+            return false;
+        }
+        int sdo = v2Extension.smcdV2ExtOffset();
+        return sdo != 0 && sdo <= MAX_SMCD_V2_EXT_OFFSET;
     }
 
     /** Offset of the IP prefix area, or -1 when there is none. */
@@ -580,6 +600,16 @@ public record ClcProposal(ClcHeader header, PeerId peerId, Gid gid, MacAddress m
         if (v2Offered && v2Off != pos) {
             throw eproto(50, "v2_ext_offset puts the v2 extension at " + v2Off + ", not directly behind the "
                     + (v1Offered ? "prefix area" : "SMC-D area") + " at " + pos + " (smcj requires the areas to tile)");
+        }
+        if (smcdV2Offered) {
+            // smc_get_clc_smcd_v2_ext finds the SMC-Dv2 extension at ext + 8 + smcd_v2_ext_offset unless
+            // the offset is 0 or above 288; anywhere but directly behind the EIDs is an overlap
+            int sdo = m.getUnsignedShort(v2Off + 6);
+            int canonical = V2_EXT_FIXED_LENGTH - 8 + EID_LENGTH * eidCnt;
+            if (sdo != 0 && sdo <= MAX_SMCD_V2_EXT_OFFSET && sdo != canonical) {
+                throw eproto(v2Off + 6, "smcd_v2_ext_offset " + sdo + " does not point behind the user EIDs ("
+                        + canonical + "; smcj requires the areas to tile)");
+            }
         }
         SmcdArea smcd = SmcdArea.read(m, PROPOSAL_BASE_LENGTH);
         IpPrefix prefix = v1Offered ? IpPrefix.read(m, prefixOff, limit - TRAILER_LENGTH) : null;

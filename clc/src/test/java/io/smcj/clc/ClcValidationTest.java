@@ -15,6 +15,7 @@ import static io.smcj.clc.GoldenVectorTest.V2_TAIL;
 import static io.smcj.clc.GoldenVectorTest.hex;
 import static io.smcj.clc.GoldenVectorTest.zeros;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -109,6 +110,27 @@ class ClcValidationTest {
         // v2 with the v2 extension not behind the SMC-D area: the kernel would read overlapping bytes
         // (v2_ext_offset 60 puts it at 112 where byte 112 = eid_cnt 1 keeps the length sum right: Linux accepts)
         rejected(with(with(PROPOSAL_V2, 50, 0x00, 0x3c), 112, 0x01), 50, "tile");
+    }
+
+    @Test
+    void shouldFollowTheKernelOnTheSmcdV2ExtensionOffset() {
+        ClcProposal.V2Extension v2 = ClcProposal.V2Extension.smcr(1, GoldenVectorTest.ROCE, 255, 2, 1, List.of("E1"));
+        ClcProposal p = ClcProposal.linux(2, 3, io.smcj.protocol.PeerId.ZERO, io.smcj.protocol.Gid.ZERO,
+                io.smcj.protocol.MacAddress.ZERO, ClcProposal.SmcdArea.empty(0), null, v2,
+                new ClcProposal.SmcdV2Extension(RawBytes.zeros(32), RawBytes.zeros(16),
+                        List.of(new ClcProposal.GidChid(1, 2))));
+        byte[] wire = ClcCodec.encode(p);
+        assertEquals(64, p.v2Extension().smcdV2ExtOffset());
+        assertTrue(p.kernelFindsSmcdV2Extension());
+        rejected(with(wire, 86, 0x00, 0x41), 86, "smcd_v2_ext_offset 65");
+        // 0 (or > 288): Linux finds no SMC-Dv2 extension and drops SMC-D v2 with NOV2DEXT; SMC-R v2 stays
+        ClcProposal none = (ClcProposal) ClcCodec.decode(with(wire, 86, 0x00, 0x00));
+        assertFalse(none.kernelFindsSmcdV2Extension());
+        ClcNegotiation.ServerVersions v = ClcNegotiation.serverV2Check(none, true);
+        assertEquals(0, v.smcdVersion() & ClcNegotiation.SMC_V2);
+        assertEquals(ClcNegotiation.SMC_V2, v.smcrVersion());
+        assertEquals(io.smcj.protocol.DeclineCode.NOV2DEXT, v.declineCode());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(with(wire, 86, 0x00, 0x00), ClcCodec.encode(none));
     }
 
     @Test
