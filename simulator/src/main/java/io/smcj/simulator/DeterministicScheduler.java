@@ -140,6 +140,38 @@ public final class DeterministicScheduler implements SimScheduler {
         }
     }
 
+    @Override
+    public ReentrantLock lock() {
+        return fabricLock;
+    }
+
+    @Override
+    public boolean await(java.util.concurrent.locks.Condition cond, Duration timeout,
+                         java.util.function.BooleanSupplier ready) {
+        long deadline = nanoTime() + timeout.toNanos();
+        while (true) {
+            fabricLock.lock();
+            try {
+                if (ready.getAsBoolean()) {
+                    return true;
+                }
+            } finally {
+                fabricLock.unlock();
+            }
+            long t = nextEventTime();
+            if (t < 0 || t > deadline) {
+                advanceTo(deadline);
+                fabricLock.lock();
+                try {
+                    return ready.getAsBoolean();
+                } finally {
+                    fabricLock.unlock();
+                }
+            }
+            runNext();
+        }
+    }
+
     /** Pending events. */
     public int pending() {
         fabricLock.lock();

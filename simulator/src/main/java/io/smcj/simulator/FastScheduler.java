@@ -57,6 +57,29 @@ final class FastScheduler implements SimScheduler {
     }
 
     @Override
+    public ReentrantLock lock() {
+        return fabricLock;
+    }
+
+    @Override
+    public boolean await(java.util.concurrent.locks.Condition cond, java.time.Duration timeout,
+                         java.util.function.BooleanSupplier ready) throws InterruptedException {
+        long nanos = timeout.toNanos();
+        fabricLock.lock();
+        try {
+            while (!ready.getAsBoolean()) {
+                if (nanos <= 0) {
+                    return false;
+                }
+                nanos = cond.awaitNanos(nanos);
+            }
+            return true;
+        } finally {
+            fabricLock.unlock();
+        }
+    }
+
+    @Override
     public void shutdown() {
         fabricLock.lock();
         try {

@@ -120,46 +120,9 @@ final class SimDevice {
         fabric.lock.unlock();
     }
 
-    /** Waits on a condition of the fabric lock: virtual (drives the scheduler) or real. */
     boolean awaitCondition(Condition cond, Duration timeout, java.util.function.BooleanSupplier ready)
             throws InterruptedException {
-        if (fabric.scheduler() instanceof DeterministicScheduler ds) {
-            long deadline = ds.nanoTime() + timeout.toNanos();
-            while (true) {
-                lock();
-                try {
-                    if (ready.getAsBoolean()) {
-                        return true;
-                    }
-                } finally {
-                    unlock();
-                }
-                long t = ds.nextEventTime();
-                if (t < 0 || t > deadline) {
-                    ds.advanceTo(deadline);
-                    lock();
-                    try {
-                        return ready.getAsBoolean();
-                    } finally {
-                        unlock();
-                    }
-                }
-                ds.runNext();
-            }
-        }
-        long nanos = timeout.toNanos();
-        lock();
-        try {
-            while (!ready.getAsBoolean()) {
-                if (nanos <= 0) {
-                    return false;
-                }
-                nanos = cond.awaitNanos(nanos);
-            }
-            return true;
-        } finally {
-            unlock();
-        }
+        return fabric.scheduler().await(cond, timeout, ready);
     }
 
     // ---------------------------------------------------------------- port

@@ -11,6 +11,19 @@ public interface SimScheduler {
 
     boolean isDeterministic();
 
+    /** The lock guarding all simulated state; scheduled tasks run holding it. */
+    java.util.concurrent.locks.ReentrantLock lock();
+
+    /**
+     * Waits until {@code ready} holds (checked under {@link #lock()}) or the timeout elapses. In
+     * deterministic mode the timeout is virtual and waiting runs the scheduler's events; in fast
+     * mode it waits on {@code cond} (a condition of the lock), which producers signal.
+     *
+     * @return whether {@code ready} holds
+     */
+    boolean await(java.util.concurrent.locks.Condition cond, java.time.Duration timeout,
+                  java.util.function.BooleanSupplier ready) throws InterruptedException;
+
     /** Releases threads (fast mode timer). */
     void shutdown();
 }
