@@ -77,6 +77,14 @@ public final class SmcSockOpsProgram {
         a.ldx(Size.W, R2, R6, CTX_OP);
         a.jeq(R2, OP_TCP_CONNECT_CB, "flags_on");
         a.jeq(R2, OP_TCP_LISTEN_CB, "flags_on");
+        a.jlt(R2, OP_ACTIVE_ESTABLISHED_CB, "out");
+        a.jlt(R2, OP_PASSIVE_ESTABLISHED_CB + 1, "key");
+        a.jlt(R2, OP_HDR_OPT_LEN_CB, "out");
+        a.jgt(R2, OP_WRITE_HDR_OPT_CB, "out");
+        // ops 4, 5, 14, 15 all need the connection's key: build it once
+        a.label("key");
+        buildKey(a);
+        a.ldx(Size.W, R2, R6, CTX_OP);
         a.jeq(R2, OP_HDR_OPT_LEN_CB, "hdr_len");
         a.jeq(R2, OP_WRITE_HDR_OPT_CB, "hdr_write");
         a.jeq(R2, OP_ACTIVE_ESTABLISHED_CB, "active_est");
@@ -97,7 +105,6 @@ public final class SmcSockOpsProgram {
         a.jset(R7, TCP_SYN, "len_syn");
         a.ja("out");
         a.label("len_syn");
-        buildKey(a, "len");
         a.mov64(R8, 0);
         a.jset(R7, TCP_ACK, "len_synack");
         // our SYN (client): port rules AND destination rules
@@ -148,7 +155,6 @@ public final class SmcSockOpsProgram {
         a.jset(R2, TCP_SYN, "write_syn");
         a.ja("out");
         a.label("write_syn");
-        buildKey(a, "write");
         lookup(a);
         a.jeq(R0, 0, "out");
         a.movReg(R7, R0);
@@ -175,7 +181,6 @@ public final class SmcSockOpsProgram {
 
         // ACTIVE_ESTABLISHED_CB: did the SYN-ACK that completed the handshake carry the option?
         a.label("active_est");
-        buildKey(a, "act");
         optionPattern(a);
         a.movReg(R1, R6);
         a.movReg(R2, FP);
@@ -192,7 +197,6 @@ public final class SmcSockOpsProgram {
 
         // PASSIVE_ESTABLISHED_CB: the result was recorded while building the SYN-ACK
         a.label("passive_est");
-        buildKey(a, "pas");
         a.mov64(R8, ESTABLISHED | PASSIVE);
 
         // or R8 into the entry, creating it (rules unknown) if the handshake callbacks never ran
@@ -226,28 +230,41 @@ public final class SmcSockOpsProgram {
     }
 
     /**
+     * Only the policy checks, as a standalone program for tests: expects the key at fp-24, leaves
+     * the flags (POLICY_DENIED or 0) in R8 and the rules word in R9, returns R8.
+     */
+    static BpfAssembler.Program policyOnly(SmcPolicy p, boolean client) {
+        BpfAssembler a = new BpfAssembler();
+        a.mov64(R8, 0);
+        policy(a, p, client, "t");
+        a.movReg(R0, R8);
+        a.exit();
+        return a.assemble();
+    }
+
+    /**
      * Key at fp-24. Every context field is read as {@code ldx [r6 + constant]} (the verifier
      * rejects context reads through a modified pointer); the family picks which words to keep.
      */
-    private static void buildKey(BpfAssembler a, String tag) {
+    private static void buildKey(BpfAssembler a) {
         a.ldx(Size.W, R2, R6, CTX_LOCAL_PORT);
         a.stx(Size.W, FP, KEY, R2);
         a.ldx(Size.W, R2, R6, CTX_REMOTE_PORT);
         a.stx(Size.W, FP, KEY + 4, R2);
         a.ldx(Size.W, R2, R6, CTX_FAMILY);
-        a.jeq(R2, AF_INET6, tag + "_key6");
+        a.jeq(R2, AF_INET6, "key6");
         a.st(Size.W, FP, KEY + 8, 0);
         a.st(Size.W, FP, KEY + 12, 0);
         a.st(Size.W, FP, KEY + 16, 0xffff0000L); // bytes 00 00 ff ff: ::ffff:a.b.c.d
         a.ldx(Size.W, R2, R6, CTX_REMOTE_IP4);
         a.stx(Size.W, FP, KEY + 20, R2);
-        a.ja(tag + "_keydone");
-        a.label(tag + "_key6");
+        a.ja("keydone");
+        a.label("key6");
         for (int w = 0; w < 4; w++) {
             a.ldx(Size.W, R2, R6, CTX_REMOTE_IP6 + 4 * w);
             a.stx(Size.W, FP, KEY + 8 + 4 * w, R2);
         }
-        a.label(tag + "_keydone");
+        a.label("keydone");
     }
 
     private static void lookup(BpfAssembler a) {
