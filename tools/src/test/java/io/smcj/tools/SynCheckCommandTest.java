@@ -82,6 +82,49 @@ class SynCheckCommandTest {
     }
 
     @Test
+    void probesInsideAnSmcjTestNamespace() throws Exception {
+        assumeBpf();
+        String ns = "smcj-syncheck-" + ProcessHandle.current().pid();
+        exec("ip", "netns", "add", ns);
+        try {
+            exec("ip", "-n", ns, "link", "set", "lo", "up");
+            // a listener inside the namespace, with the option (both sockets run the program)
+            try (BpfCapabilityProbe server = BpfCapabilityProbe.open(
+                    BpfCapabilityProbe.Options.defaults(SmcPolicy.allowAll()).withEnterCgroup(false))) {
+                java.util.concurrent.FutureTask<ServerSocketChannel> f = new java.util.concurrent.FutureTask<>(() -> {
+                    int fd = io.smcj.transport.tcp.bpf.Native.open("/var/run/netns/" + ns, 0);
+                    io.smcj.transport.tcp.bpf.Native.setns(fd, io.smcj.transport.tcp.bpf.Native.CLONE_NEWNET);
+                    io.smcj.transport.tcp.bpf.Native.close(fd);
+                    server.enter();
+                    try {
+                        return ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
+                    } finally {
+                        server.leave();
+                    }
+                });
+                Thread.ofPlatform().start(f);
+                try (ServerSocketChannel s = f.get(20, TimeUnit.SECONDS)) {
+                    int port = ((InetSocketAddress) s.getLocalAddress()).getPort();
+                    Run r = run("127.0.0.1:" + port, "--netns", ns);
+                    assertEquals(SynCheckCommand.OK, r.code(), r.out() + r.err());
+                    assertTrue(r.out().contains("in namespace " + ns), r.out());
+                    // the same address without --netns is the root namespace's loopback: nothing listens there
+                    Run root = run("127.0.0.1:" + port);
+                    assertEquals(SynCheckCommand.CONNECT_FAILED, root.code(), root.out() + root.err());
+                }
+            }
+        } finally {
+            exec("ip", "netns", "del", ns);
+        }
+    }
+
+    private static void exec(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        assertTrue(p.waitFor(20, TimeUnit.SECONDS), String.join(" ", cmd));
+        assertEquals(0, p.exitValue(), String.join(" ", cmd) + ": " + new String(p.getInputStream().readAllBytes()));
+    }
+
+    @Test
     void refusedConnectionIsReported() throws Exception {
         assumeBpf();
         int port;
