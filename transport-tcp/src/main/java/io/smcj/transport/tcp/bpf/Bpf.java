@@ -11,7 +11,7 @@ import java.nio.charset.StandardCharsets;
  */
 public final class Bpf {
     static final int BPF_MAP_CREATE = 0, BPF_MAP_LOOKUP_ELEM = 1, BPF_MAP_UPDATE_ELEM = 2,
-            BPF_MAP_DELETE_ELEM = 3, BPF_PROG_LOAD = 5, BPF_LINK_CREATE = 28;
+            BPF_MAP_DELETE_ELEM = 3, BPF_PROG_LOAD = 5, BPF_PROG_QUERY = 16, BPF_LINK_CREATE = 28;
     public static final int MAP_TYPE_HASH = 1, MAP_TYPE_LRU_HASH = 9;
     public static final int PROG_TYPE_SOCK_OPS = 13;
     public static final int ATTACH_CGROUP_SOCK_OPS = 3;
@@ -146,6 +146,20 @@ public final class Bpf {
                 throw new BpfException("BPF_MAP_DELETE_ELEM", r.errno(), null);
             }
             return true;
+        }
+    }
+
+    /** BPF_PROG_QUERY: how many programs of {@code attachType} are attached directly to the cgroup {@code targetFd}. */
+    public static int progQueryCount(int targetFd, int attachType) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment a = attr(arena);
+            a.set(ValueLayout.JAVA_INT, 0, targetFd);
+            a.set(ValueLayout.JAVA_INT, 4, attachType);
+            Native.Result r = Native.bpf(BPF_PROG_QUERY, a);
+            if (r.value() < 0) {
+                throw new BpfException("BPF_PROG_QUERY", r.errno(), null);
+            }
+            return a.get(ValueLayout.JAVA_INT, 24);
         }
     }
 }

@@ -49,4 +49,16 @@ class BpfLoopbackTest {
         assertFalse(Files.exists(dir), "cgroup removed");
         assertEquals(0, 0);
     }
+
+    @Test
+    void rejectedProgramReportsTheVerifierLog() {
+        Prerequisites.assumeBpf("BpfLoopbackTest");
+        // returns the context pointer: the verifier refuses, and says why
+        byte[] bad = new BpfAssembler().movReg(BpfAssembler.R0, BpfAssembler.R1).exit().assemble().bytes(java.util.Map.of());
+        BpfException e = org.junit.jupiter.api.Assertions.assertThrows(BpfException.class,
+                () -> Bpf.progLoad(Bpf.PROG_TYPE_SOCK_OPS, bad, "GPL", "smcj_bad", Bpf.ATTACH_CGROUP_SOCK_OPS));
+        assertEquals(22, e.errno());
+        assertTrue(e.verifierLog() != null && e.verifierLog().contains("R0"), String.valueOf(e.verifierLog()));
+        assertTrue(e.getMessage().contains("verifier log:"), e.getMessage());
+    }
 }
