@@ -164,9 +164,10 @@ public final class LlcCodec {
                     "ambiguous length_v2 bytes %02x %02x: %d little-endian or %d big-endian, %d bytes received",
                     b1, b2, le, be, received));
         }
-        if (le < V1_LENGTH && be < V1_LENGTH) {
+        if (le < V1_LENGTH || be < V1_LENGTH) {
+            // a Linux receiver of that byte order drops it; the other reading is out of range anyway
             throw new ProtocolException(DECLINE_CODE, 1, DROPPED + "length_v2 " + le + " (LE) / " + be
-                    + " (BE) is below 44");
+                    + " (BE): below 44 or beyond the " + received + " bytes received");
         }
         throw new ProtocolException(DECLINE_CODE, 1, String.format(
                 "length_v2 bytes %02x %02x (%d LE / %d BE) exceed the %d bytes received or the 8192-byte v2 buffer",
