@@ -29,7 +29,8 @@ import java.util.List;
  * both ways; a reading is plausible when it is 44..min(8192, received length). If only one is
  * plausible it wins; if both are (only possible when both bytes are at most 0x20) the one equal to
  * the received length wins; if the two readings are equal (both bytes the same) the message is
- * reported little-endian; otherwise the message is rejected as ambiguous. The order found is
+ * reported little-endian (for ADD LINK with an extension, big-endian when only that order gives a
+ * {@code num_rkeys} of at most 255); otherwise the message is rejected as ambiguous. The order found is
  * reported as the message's {@link LlcFraming} and used again on encode, so decode-encode gives
  * the same bytes; new messages default to little-endian ({@link LlcFraming#V2}), big-endian with
  * {@link LlcFraming#V2_BIG_ENDIAN}.
@@ -115,6 +116,9 @@ public final class LlcCodec {
             msgLen = V1_LENGTH;
         } else {
             LengthOrder order = lengthOrder(m.getUnsignedByte(1), m.getUnsignedByte(2), length);
+            if (type == LlcType.ADD_LINK && m.getByte(1) == m.getByte(2)) {
+                order = addLinkOrderHint(m, order.read(m.getUnsignedByte(1), m.getUnsignedByte(2)));
+            }
             framing = LlcFraming.v2(order);
             msgLen = order.read(m.getUnsignedByte(1), m.getUnsignedByte(2));
         }
@@ -172,6 +176,23 @@ public final class LlcCodec {
         throw new ProtocolException(DECLINE_CODE, 1, String.format(
                 "length_v2 bytes %02x %02x (%d LE / %d BE) exceed the %d bytes received or the 8192-byte v2 buffer",
                 b1, b2, le, be, received));
+    }
+
+    /**
+     * Both length bytes equal: the length reads the same either way, but the extension's
+     * {@code num_rkeys} does not. Linux never has more than 255 RMBs per link group
+     * ({@code SMC_RMBS_PER_LGR_MAX}), so an order in which num_rkeys is at most 255 while the other
+     * gives more wins; otherwise little-endian.
+     */
+    private static LengthOrder addLinkOrderHint(ByteBuf m, int msgLen) {
+        if (msgLen < AddLink.SIZE + AddLinkV2Ext.SIZE) {
+            return LengthOrder.LITTLE_ENDIAN;
+        }
+        int b0 = m.getUnsignedByte(AddLink.SIZE + 26);
+        int b1 = m.getUnsignedByte(AddLink.SIZE + 27);
+        int le = LengthOrder.LITTLE_ENDIAN.read(b0, b1);
+        int be = LengthOrder.BIG_ENDIAN.read(b0, b1);
+        return be <= 255 && le > 255 ? LengthOrder.BIG_ENDIAN : LengthOrder.LITTLE_ENDIAN;
     }
 
     private static LlcHeader header(ByteBuf m, LlcFraming framing, int bodyEnd, int msgLen) {

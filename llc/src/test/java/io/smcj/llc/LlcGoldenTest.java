@@ -202,6 +202,22 @@ class LlcGoldenTest {
     }
 
     @Test
+    void addLinkV2WithEqualLengthBytesTakesTheOrderFromNumRkeys() {
+        // 72 + 16 * 124 = 2056 = 0x0808: the length reads the same both ways
+        List<RkeyPair> pairs = java.util.Collections.nCopies(124, RkeyPair.ZERO);
+        for (LlcFraming fr : List.of(LlcFraming.V2, LlcFraming.V2_BIG_ENDIAN)) {
+            AddLink m = AddLink.of(fr, false, MAC, GID, new Qpn(1), 2, QpMtu.MTU_1024, new Psn(1),
+                    AddLinkV2Ext.of(true, GID2, pairs));
+            byte[] b = LlcCodec.toBytes(m);
+            assertEquals(2056, b.length);
+            assertEquals(8, b[1]);
+            assertEquals(8, b[2]);
+            AddLink back = assertInstanceOf(AddLink.class, LlcCodec.DEFAULT.decode(b));
+            assertEquals(m, back, fr + ": num_rkeys 124 is plausible in one order only");
+        }
+    }
+
+    @Test
     void addLinkV2RejectIs44BytesWithoutReason() {
         AddLink rej = golden("22 2c 00 c0" + ADD_LINK_V1_BODY, AddLink.class, null);
         assertTrue(rej.rejected());

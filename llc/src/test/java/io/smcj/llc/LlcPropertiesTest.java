@@ -114,12 +114,15 @@ class LlcPropertiesTest {
         assertEquals(m.encodedLength(), bytes.length);
         LlcMessage back = LlcCodec.DEFAULT.decode(bytes);
         boolean sameLengthReadings = m.framing().isV2() && bytes[1] == bytes[2];
-        if (sameLengthReadings && m.framing() == LlcFraming.V2_BIG_ENDIAN) {
-            // equal bytes read the same both ways: reported little-endian, same wire bytes
-            assertEquals(m.withHeader(m.header().withFraming(LlcFraming.V2)), back);
-        } else {
+        if (!sameLengthReadings || back.framing() == m.framing()) {
             assertEquals(m, back);
+        } else if (!(m instanceof AddLink a && a.v2Ext() != null)) {
+            // equal length bytes read the same both ways: reported little-endian, same wire bytes
+            assertEquals(LlcFraming.V2, back.framing());
+            assertEquals(m.withHeader(m.header().withFraming(LlcFraming.V2)), back);
         }
+        // (an ADD LINK whose order was guessed from num_rkeys may read num_rkeys differently;
+        // its wire bytes are still the same, checked next)
         assertArrayEquals(bytes, LlcCodec.toBytes(back));
         assertEquals(m.type(), back.type());
         assertTrue(!back.describe().list().isEmpty());
@@ -417,7 +420,9 @@ class LlcPropertiesTest {
         LlcMessage be = m.withHeader(m.header().withFraming(LlcFraming.V2_BIG_ENDIAN));
         byte[] b = LlcCodec.toBytes(be);
         LlcMessage back = LlcCodec.DEFAULT.decode(b);
-        assertEquals(b[1] == b[2] ? LlcFraming.V2 : LlcFraming.V2_BIG_ENDIAN, back.framing());
+        if (b[1] != b[2]) {
+            assertEquals(LlcFraming.V2_BIG_ENDIAN, back.framing());
+        }
         assertArrayEquals(b, LlcCodec.toBytes(back));
     }
 }
