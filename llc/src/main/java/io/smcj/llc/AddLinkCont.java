@@ -68,7 +68,7 @@ public record AddLinkCont(LlcHeader header, int linkNum, int numRkeys, Octets re
         for (RkeyPair p : rt) {
             l.add(new Fields().add("rmb_key", p.rmbKey().unsigned(), off, p.rmbKey().toString())
                     .add("rmb_key_new", p.rmbKeyNew().unsigned(), off + 4, p.rmbKeyNew().toString())
-                    .add("rmb_vaddr_new", Util.hex64(p.rmbVaddrNew()), off + 8));
+                    .add("rmb_vaddr_new", Util.u64(p.rmbVaddrNew()), off + 8, Util.hex64(p.rmbVaddrNew())));
             off += RkeyPair.SIZE;
         }
         f.add("rt", l, 8);

@@ -66,7 +66,7 @@ public record AddLinkV2Ext(boolean v2Direct, int reservedBits, int reserved2, Gi
         for (RkeyPair p : rkeys) {
             rt.add(new Fields().add("rmb_key", p.rmbKey().unsigned(), off, p.rmbKey().toString())
                     .add("rmb_key_new", p.rmbKeyNew().unsigned(), off + 4, p.rmbKeyNew().toString())
-                    .add("rmb_vaddr_new", Util.hex64(p.rmbVaddrNew()), off + 8));
+                    .add("rmb_vaddr_new", Util.u64(p.rmbVaddrNew()), off + 8, Util.hex64(p.rmbVaddrNew())));
             off += RkeyPair.SIZE;
         }
         f.add("rt", rt, base + SIZE);

@@ -76,7 +76,7 @@ public record ConfirmLink(LlcHeader header, MacAddress senderMac, Gid senderGid,
         f.add("sender_gid", senderGid.toString(), 10);
         f.add("sender_qp_num", senderQpNum.value(), 26);
         f.add("link_num", linkNum, 29);
-        f.add("link_uid", Util.hex32(Integer.toUnsignedLong(linkUid)), 30);
+        f.add("link_uid", Integer.toUnsignedLong(linkUid), 30, Util.hex32(Integer.toUnsignedLong(linkUid)));
         f.add("max_links", maxLinks, 34);
         f.add("max_conns", maxConns, 35, maxConns == 0 ? "0: not negotiated (SMC v2.0 or v1)" : null);
         f.add("reserved", reserved.hex(), 36);

@@ -75,7 +75,7 @@ public record ConfirmRkey(LlcHeader header, int numRkeys, Rkey rmbKey, long rmbV
         Fields f = Util.header(this);
         f.add("num_rkeys", numRkeys, 4, "rtokens for other links");
         f.add("rmb_key", rmbKey.unsigned(), 5, rmbKey.toString());
-        f.add("rmb_vaddr", Util.hex64(rmbVaddr), 9);
+        f.add("rmb_vaddr", Util.u64(rmbVaddr), 9, Util.hex64(rmbVaddr));
         List<Object> l = new ArrayList<>();
         int off = 17;
         for (Rtoken t : others) {
@@ -91,6 +91,6 @@ public record ConfirmRkey(LlcHeader header, int numRkeys, Rkey rmbKey, long rmbV
     static Fields rtoken(Rtoken t, int off) {
         return new Fields().add("link_id", t.linkId(), off)
                 .add("rmb_key", t.rmbKey().unsigned(), off + 1, t.rmbKey().toString())
-                .add("rmb_vaddr", Util.hex64(t.rmbVaddr()), off + 5);
+                .add("rmb_vaddr", Util.u64(t.rmbVaddr()), off + 5, Util.hex64(t.rmbVaddr()));
     }
 }

@@ -84,6 +84,11 @@ final class Util {
         return String.format("0x%08x", v);
     }
 
+    /** A u64 as an unsigned number (JSON prints all digits). */
+    static java.math.BigInteger u64(long v) {
+        return new java.math.BigInteger(Long.toUnsignedString(v));
+    }
+
     static String hex64(long v) {
         return String.format("0x%016x", v);
     }

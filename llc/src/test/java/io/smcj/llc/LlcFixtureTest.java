@@ -68,6 +68,8 @@ class LlcFixtureTest {
                 assertArrayEquals(m.bytes(), LlcCodec.toBytes(msg), p + " frame " + m.frameNumber());
                 assertEquals(m.bytes().length, msg.encodedLength());
                 assertFalse(msg.describe().list().isEmpty());
+                assertTrue(msg.describe().toJson().startsWith("{\"type\":" + (m.bytes()[0] & 0xff)));
+                assertTrue(msg.messageName().startsWith("LLC "));
                 count++;
             }
         }

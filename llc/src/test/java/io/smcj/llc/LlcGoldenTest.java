@@ -339,6 +339,9 @@ class LlcGoldenTest {
         Fields t1 = (Fields) ((List<?>) v2.describe().get("rtoken").value()).get(1);
         assertEquals(30, t1.get("link_id").offset());
         assertEquals(35, t1.get("rmb_vaddr").offset());
+        assertEquals(new java.math.BigInteger("ffffffff9abc0000", 16), t1.get("rmb_vaddr").value(), "u64 unsigned");
+        assertEquals("0xffffffff9abc0000", t1.get("rmb_vaddr").note());
+        assertTrue(v2.describe().toJson().contains("\"rmb_vaddr\":18446744071009648640"), v2.describe().toJson());
     }
 
     // ------------------------------------------------------------------ TEST LINK
