@@ -341,7 +341,7 @@ class LlcGoldenTest {
         assertEquals(35, t1.get("rmb_vaddr").offset());
         assertEquals(new java.math.BigInteger("ffffffff9abc0000", 16), t1.get("rmb_vaddr").value(), "u64 unsigned");
         assertEquals("0xffffffff9abc0000", t1.get("rmb_vaddr").note());
-        assertTrue(v2.describe().toJson().contains("\"rmb_vaddr\":18446744071009648640"), v2.describe().toJson());
+        assertTrue(v2.describe().toJson().contains("\"rmb_vaddr\":18446744072010596352"), v2.describe().toJson());
     }
 
     // ------------------------------------------------------------------ TEST LINK
