@@ -9,6 +9,7 @@ import io.smcj.protocol.ProtocolException;
 import io.smcj.protocol.Psn;
 import io.smcj.protocol.Qpn;
 import io.smcj.protocol.Rkey;
+import io.smcj.protocol.SmcConstants;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -41,9 +42,9 @@ import java.util.List;
  */
 public final class LlcCodec {
     /** {@code SMC_WR_TX_SIZE}: a v1 LLC message, and the minimum of a v2 one. */
-    public static final int V1_LENGTH = 44;
+    public static final int V1_LENGTH = SmcConstants.WR_TX_SIZE;
     /** {@code SMC_WR_BUF_V2_SIZE}: the largest v2 message a Linux peer can receive. */
-    public static final int MAX_V2_LENGTH = 8192;
+    public static final int MAX_V2_LENGTH = SmcConstants.WR_BUF_V2_SIZE;
     /** Byte 0 of a CDC message ({@code SMC_CDC_MSG_TYPE}), which is not LLC. */
     public static final int CDC_TYPE = 0xFE;
 
