@@ -83,6 +83,23 @@ public final class EngineTrace {
         return b.toString();
     }
 
+    /** A one-line summary of an LLC message. */
+    public static String llcSummary(io.smcj.llc.LlcMessage m) {
+        StringBuilder b = new StringBuilder(m.messageName());
+        b.append(m.isResponse() ? " response" : " request");
+        switch (m) {
+            case io.smcj.llc.ConfirmLink c -> b.append(" link_num=").append(c.linkNum()).append(" qpn=0x")
+                    .append(Integer.toHexString(c.senderQpNum().value())).append(" gid=").append(c.senderGid())
+                    .append(" max_links=").append(c.maxLinks()).append(" max_conns=").append(c.maxConns());
+            case io.smcj.llc.DeleteLink d -> b.append(" link_num=").append(d.linkNum()).append(" reason=0x")
+                    .append(Long.toHexString(d.reason()));
+            case io.smcj.llc.AddLink a -> b.append(a.rejected() ? " rejected" : "").append(" qpn=0x")
+                    .append(Integer.toHexString(a.senderQpNum().value()));
+            default -> { }
+        }
+        return b.toString();
+    }
+
     static boolean isType(ClcMessage m, ClcType t) {
         return m.type() == t;
     }
