@@ -176,6 +176,35 @@ class ClcPropertiesTest {
         flipped(ClcCodec.encode(d), r);
     }
 
+    // ---- TCP stream framing ----
+
+    /** Messages back to back, arriving in random chunks, come out one by one as bytesNeeded says. */
+    @Property
+    void streamOfMessagesInRandomChunksDecodesInOrder(@ForAll("randoms") Random r) {
+        java.util.List<ClcMessage> sent = new java.util.ArrayList<>();
+        ByteBuf all = Unpooled.buffer();
+        int n = 1 + r.nextInt(4);
+        for (int i = 0; i < n; i++) {
+            ClcMessage m = ClcGen.any(r);
+            sent.add(m);
+            ClcCodec.encode(m, all);
+        }
+        ByteBuf stream = Unpooled.buffer();
+        java.util.List<ClcMessage> received = new java.util.ArrayList<>();
+        while (all.isReadable() || stream.isReadable()) {
+            int chunk = Math.min(all.readableBytes(), 1 + r.nextInt(200));
+            stream.writeBytes(all, chunk);
+            while (stream.isReadable() && ClcCodec.bytesNeeded(stream) == 0) {
+                received.add(ClcCodec.decode(stream));
+            }
+            stream.discardReadBytes();
+            if (!all.isReadable() && stream.isReadable()) {
+                throw new AssertionError("bytes left that never form a message: " + stream.readableBytes());
+            }
+        }
+        assertEquals(sent, received);
+    }
+
     // ---- arbitrary bytes ----
 
     @Property
