@@ -84,7 +84,7 @@ class CdcStatefulPropertyTest {
 
     static Arbitrary<Integer> writeSizes() {
         return Arbitraries.oneOf(Arbitraries.integers().between(1, 64), Arbitraries.integers().between(1, 8192),
-                Arbitraries.integers().between(1, 600_000));
+                Arbitraries.integers().between(1, 300_000));
     }
 
     static Action<Model> write() {
