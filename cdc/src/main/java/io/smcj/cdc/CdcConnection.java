@@ -105,7 +105,7 @@ public final class CdcConnection {
      */
     public int write(MemorySegment src, int flags) {
         try {
-            if (close.sendShutdown() || abortReason != null) {
+            if (close.sendShutdown() || closeRequested || shutdownRequested || abortReason != null) {
                 return EPIPE;
             }
             if (close.rxedAnyClose()) {
@@ -139,7 +139,8 @@ public final class CdcConnection {
 
     /** Bytes {@link #write} would accept now. */
     public int writable() {
-        return close.sendShutdown() || close.rxedAnyClose() || abortReason != null ? 0 : sender.writable();
+        return close.sendShutdown() || closeRequested || shutdownRequested || close.rxedAnyClose()
+                || abortReason != null ? 0 : sender.writable();
     }
 
     /** Readable bytes now (urgent byte excluded). */
