@@ -137,7 +137,7 @@ final class ClcHandshake {
                 smcr &= ~ClcNegotiation.SMC_V2;
                 rc = DeclineCode.NOSMCDEV; // smc_find_rdma_v2_device_serv finds nothing: no UEID in common
             } else {
-                eid = match.get().asciiText() == null ? match.get().hex() : match.get().asciiText().strip();
+                eid = match.get().asciiText() == null ? match.get().toString() : match.get().asciiText().strip();
             }
         }
         if ((smcr & ClcNegotiation.SMC_V2) != 0) {

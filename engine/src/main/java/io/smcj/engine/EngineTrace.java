@@ -45,7 +45,8 @@ public final class EngineTrace {
         StringBuilder b = new StringBuilder("CLC ").append(m.type()).append(" v").append(m.header().version());
         switch (m) {
             case ClcProposal p -> {
-                b.append(" typev1=").append(p.header().typev1()).append(" typev2=").append(p.header().typev2());
+                b.append(" typev1=").append(io.smcj.protocol.SmcType.ofWire(p.header().typev1()))
+                        .append(" typev2=").append(io.smcj.protocol.SmcType.ofWire(p.header().typev2()));
                 b.append(" peer=").append(p.peerId()).append(" gid=").append(p.gid());
                 if (p.prefix() != null) {
                     b.append(" prefix=").append(p.prefix().outgoingSubnetText()).append('/').append(p.prefix().prefixLen());

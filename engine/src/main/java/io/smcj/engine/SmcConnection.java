@@ -32,6 +32,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * abort or link-group loss.
  */
 final class SmcConnection {
+    static final boolean DEBUG = Boolean.getBoolean("smcj.debug.cdc");
     final SmcEngine engine;
     final LinkGroup lgr;
     final TcpStream tcp;
@@ -98,6 +99,9 @@ final class SmcConnection {
             while (len > 0) {
                 checkFailure();
                 int n = core.write(b, off, len, flags);
+                if (DEBUG) {
+                    engine.trace.line(engine.name + " write " + len + " -> " + n + " " + core.snapshot());
+                }
                 if (n == CdcConnection.EPIPE) {
                     throw new SocketException("Socket output is shutdown");
                 }
@@ -244,7 +248,14 @@ final class SmcConnection {
                         pump();
                         break;
                     }
-                    awaitChange(Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)));
+                    try {
+                        changed.awaitNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        core.closeNow();
+                        pump();
+                        break;
+                    }
                 }
             }
             changed.signalAll();
@@ -281,6 +292,9 @@ final class SmcConnection {
         lock.lock();
         try {
             CdcResult r = core.onCdc(m);
+            if (DEBUG) {
+                engine.trace.line(engine.name + " CDC rx " + m + " -> " + r);
+            }
             if (r instanceof CdcResult.Aborted a) {
                 engine.trace.line(engine.name + " connection " + localToken + " aborted: " + a.violation() + " "
                         + a.detail());
@@ -369,6 +383,9 @@ final class SmcConnection {
             if (!sg.isEmpty()) {
                 link.rdmaWrite(sg, peerRmbAddr + remote, peerRkey);
             }
+        }
+        if (DEBUG) {
+            engine.trace.line(engine.name + " CDC tx " + t.cdc() + " writes " + segs);
         }
         link.send(CdcCodec.encode(t.cdc()), this::onCdcSendComplete);
     }

@@ -30,7 +30,7 @@ public record SmcStatus(boolean smc, int version, int release, DeclineCode fallb
         if (smc) {
             return "SMC-R v" + version + (version >= 2 ? "." + release : "") + " (" + detail + ")";
         }
-        return "TCP fallback: " + fallbackReason.name() + " 0x" + String.format("%08x", fallbackReason.code())
+        return "TCP fallback: " + fallbackReason.name() + " 0x" + String.format("%08x", fallbackReason.value())
                 + (peerDiagnosis != 0 ? " peer_diagnosis 0x" + String.format("%08x", peerDiagnosis) : "")
                 + " (" + detail + ")";
     }
