@@ -24,7 +24,7 @@ final class SimPair implements AutoCloseable {
     }
 
     SimPair(SmcConfig serverCfg, SmcConfig clientCfg, boolean serverDevice, boolean clientDevice,
-            Consumer<SmcEngine.Builder> tweak) {
+            java.util.function.BiConsumer<String, SmcEngine.Builder> tweak) {
         fabric = SimFabric.fast();
         net = new SimNetwork(fabric);
         InetAddress sIp = ip("10.0.0.1");
@@ -43,8 +43,8 @@ final class SimPair implements AutoCloseable {
             cb.verbs(null, List.of());
         }
         if (tweak != null) {
-            tweak.accept(sb);
-            tweak.accept(cb);
+            tweak.accept("server", sb);
+            tweak.accept("client", cb);
         }
         server = sb.build();
         client = cb.build();
