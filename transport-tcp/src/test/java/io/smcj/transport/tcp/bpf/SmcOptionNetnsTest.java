@@ -38,6 +38,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * {@link BpfCapabilityProbe}; "without" means outside any (plain kernel TCP, no option).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class SmcOptionNetnsTest {
     enum Family { IPV4, IPV6, IPV4_MAPPED }
@@ -262,5 +263,42 @@ class SmcOptionNetnsTest {
         assertTrue(hasSmcOption(on.synAck()), on.toString());
         assertTrue(on.server().smcPossible());
         assertEquals(0, on.server().policy().portRule());
+    }
+
+    /** tshark's dissector and the test's pcap reader agree on every SYN and SYN-ACK captured so far. */
+    @Test
+    @org.junit.jupiter.api.Order(Integer.MAX_VALUE)
+    void tsharkAgreesWithTheTestsPcapReader() throws Exception {
+        Prerequisites.assumeCommand("SmcOptionNetnsTest.tshark", "tshark");
+        connect(Family.IPV4, clientProbe, serverProbe);
+        connect(Family.IPV6, clientProbe, null);
+        Path copy = dir.resolve("copy.pcap");
+        Files.copy(dir.resolve("a.pcap"), copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        String out = NetNs.run("tshark", "-n", "-r", copy.toString(), "-Y", "tcp.flags.syn==1", "-T", "fields",
+                "-E", "separator=;", "-e", "tcp.srcport", "-e", "tcp.dstport", "-e", "tcp.flags.ack",
+                "-e", "tcp.options.experimental.exid", "-e", "tcp.options.experimental.data");
+        java.util.Map<String, Boolean> tshark = new java.util.HashMap<>();
+        for (String line : out.split("\n")) {
+            String[] f = line.split(";", -1);
+            if (f.length != 5 || !f[0].matches("\\d+")) {
+                continue; // tshark's own notices
+            }
+            boolean smc = f[3].equalsIgnoreCase("0xe2d4") && f[4].equalsIgnoreCase("c3d9");
+            assertTrue(smc || f[3].isEmpty(), "unexpected experimental option: " + line);
+            tshark.put(f[0] + ">" + f[1] + (f[2].equals("1") || f[2].equalsIgnoreCase("true") ? " SA" : " S"), smc);
+        }
+        int compared = 0;
+        int withOption = 0;
+        for (Pcap.TcpSegment seg : Pcap.read(copy)) {
+            if (!seg.isSyn() && !seg.isSynAck()) {
+                continue;
+            }
+            String k = seg.srcPort() + ">" + seg.dstPort() + (seg.isSynAck() ? " SA" : " S");
+            assertTrue(tshark.containsKey(k), "tshark did not list " + seg + "\n" + out);
+            assertEquals(tshark.get(k), hasSmcOption(seg), k);
+            compared++;
+            withOption += hasSmcOption(seg) ? 1 : 0;
+        }
+        assertTrue(compared >= 4 && withOption >= 2, compared + " compared, " + withOption + " with option");
     }
 }
