@@ -265,6 +265,38 @@ class SmcOptionNetnsTest {
         assertEquals(0, on.server().policy().portRule());
     }
 
+    /**
+     * A real middlebox: netfilter's TCPOPTSTRIP in the server's namespace removes option 254 from
+     * incoming SYNs (after tcpdump saw them). The server never sees the option, so it does not echo
+     * it; both verdicts say fallback and the connection still completes.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Family.class, names = {"IPV4", "IPV6"})
+    void middleboxStrippingTheOptionEndsInFallback(Family family) throws Exception {
+        Prerequisites.assumeCommand("SmcOptionNetnsTest.middlebox", "iptables");
+        int port = PORTS.get();
+        String tool = family == Family.IPV6 ? "ip6tables" : "iptables";
+        String[] rule = {"-p", "tcp", "--dport", Integer.toString(port), "-j", "TCPOPTSTRIP", "--strip-options", "254"};
+        java.util.List<String> add = new java.util.ArrayList<>(List.of(tool, "-t", "mangle", "-A", "PREROUTING"));
+        add.addAll(List.of(rule));
+        ns.exec(ns.a, add.toArray(String[]::new));
+        try {
+            Outcome o = connect(family, clientProbe, serverProbe);
+            assertEquals(port, o.syn().dstPort());
+            assertTrue(hasSmcOption(o.syn()), "captured before the middlebox: " + o.syn());
+            assertFalse(hasSmcOption(o.synAck()), o.synAck().toString());
+            assertTrue(o.client().optionSent());
+            assertFalse(o.client().peerOption());
+            assertFalse(o.client().smcPossible());
+            assertTrue(o.client().reason().contains("middlebox stripped it"), o.client().reason());
+            assertFalse(o.server().peerOption(), o.server().toString());
+            assertFalse(o.server().smcPossible());
+        } finally {
+            add.set(3, "-D");
+            ns.exec(ns.a, add.toArray(String[]::new));
+        }
+    }
+
     /** tshark's dissector and the test's pcap reader agree on every SYN and SYN-ACK captured so far. */
     @Test
     @org.junit.jupiter.api.Order(Integer.MAX_VALUE)
