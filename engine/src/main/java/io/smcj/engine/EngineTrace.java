@@ -13,9 +13,16 @@ public final class EngineTrace {
     public static final EngineTrace NONE = new EngineTrace(null);
 
     private final Consumer<String> sink;
+    private final boolean sentOnly;
 
     public EngineTrace(Consumer<String> sink) {
+        this(sink, false);
+    }
+
+    /** @param sentOnly log each message once, when it is sent (two engines in one JVM) */
+    public EngineTrace(Consumer<String> sink, boolean sentOnly) {
         this.sink = sink;
+        this.sentOnly = sentOnly;
     }
 
     public boolean enabled() {
@@ -29,13 +36,13 @@ public final class EngineTrace {
     }
 
     void clc(String side, boolean sent, ClcMessage m) {
-        if (sink != null) {
+        if (sink != null && (sent || !sentOnly)) {
             line(String.format("%-6s %s %s", side, sent ? "->" : "<-", summary(m)));
         }
     }
 
     void llc(String side, boolean sent, String summary) {
-        if (sink != null) {
+        if (sink != null && (sent || !sentOnly)) {
             line(String.format("%-6s %s %s", side, sent ? "->" : "<-", summary));
         }
     }

@@ -549,7 +549,7 @@ public final class SmcEngine implements AutoCloseable {
                 trace.line(name + " agent error: " + e);
             }
             if (n == 0) {
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+                LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(Long.getLong("smcj.agent.parkMicros", 5000)));
             }
         }
     }
