@@ -66,6 +66,8 @@ final class Link {
     private final Runnable[] sendDone;
     private final ReentrantLock slotLock = new ReentrantLock();
     private final Condition slotFree = slotLock.newCondition();
+    private final java.util.Set<Runnable> slotWaiters = new java.util.LinkedHashSet<>();
+    private final java.util.ArrayDeque<byte[]> pendingLlc = new java.util.ArrayDeque<>();
     private final WorkCompletion[] wcs = new WorkCompletion[64];
     volatile State state = State.ACTIVATING;
     volatile String failure;
@@ -138,10 +140,137 @@ final class Link {
      * @throws LinkDownException the link is not usable
      */
     void send(byte[] msg, Runnable onDone) throws LinkDownException {
+        sendAfterWrites(List.of(), msg, onDone);
+    }
+
+    /** One RDMA WRITE work request of a transmission: gather list, target address, rkey. */
+    record Write(List<ScatterGatherEntry> sg, long remoteAddr, int rkey) {
+    }
+
+    /**
+     * The kernel's order in {@code smc_tx_sndbuf_nonempty}: take a CDC send slot first (so the send
+     * queue never holds more than 3 requests per slot), post the RDMA WRITEs, then the CDC.
+     */
+    void sendAfterWrites(List<Write> writes, byte[] msg, Runnable onDone) throws LinkDownException {
+        sendInSlot(acquireSlot(), writes, msg, onDone);
+    }
+
+    /**
+     * A free send slot without waiting, or -1 ({@code waiter} is then called from the agent once a
+     * slot is free again). Connections use this under their lock: waiting for a slot there would
+     * block the agent that frees slots.
+     */
+    int tryAcquireSlot(Runnable waiter) throws LinkDownException {
+        slotLock.lock();
+        try {
+            if (state == State.FAILED || state == State.CLOSED) {
+                throw new LinkDownException("link " + linkId + " is " + state + (failure != null ? ": " + failure : ""));
+            }
+            for (int i = 0; i < sendSlots; i++) {
+                if (!sendBusy[i]) {
+                    sendBusy[i] = true;
+                    return i;
+                }
+            }
+            slotWaiters.add(waiter);
+            return -1;
+        } finally {
+            slotLock.unlock();
+        }
+    }
+
+    /** Gives back a slot taken with {@link #tryAcquireSlot} that was not used. */
+    void unusedSlot(int slot) {
+        releaseSlot(slot); // waiters run on the agent (never here, under a connection lock)
+    }
+
+    /**
+     * Sends an LLC message without ever blocking (the agent sends LLC responses): when no slot is
+     * free it is queued and sent by the agent as soon as one is.
+     */
+    void sendLlc(byte[] msg) throws LinkDownException {
+        int slot = tryAcquireSlot(NO_WAITER);
+        if (slot >= 0) {
+            sendInSlot(slot, List.of(), msg, null);
+            return;
+        }
+        slotLock.lock();
+        try {
+            slotWaiters.remove(NO_WAITER);
+            pendingLlc.add(msg);
+        } finally {
+            slotLock.unlock();
+        }
+    }
+
+    private static final Runnable NO_WAITER = () -> { };
+
+    private void flushPendingLlc() {
+        while (true) {
+            byte[] msg;
+            int slot;
+            slotLock.lock();
+            try {
+                msg = pendingLlc.peek();
+                if (msg == null) {
+                    return;
+                }
+                slot = -1;
+                for (int i = 0; i < sendSlots; i++) {
+                    if (!sendBusy[i]) {
+                        sendBusy[i] = true;
+                        slot = i;
+                        break;
+                    }
+                }
+                if (slot < 0) {
+                    return;
+                }
+                pendingLlc.poll();
+            } finally {
+                slotLock.unlock();
+            }
+            try {
+                sendInSlot(slot, List.of(), msg, null);
+            } catch (LinkDownException e) {
+                return;
+            }
+        }
+    }
+
+    private void runSlotWaiters() {
+        flushPendingLlc();
+        List<Runnable> ws;
+        slotLock.lock();
+        try {
+            if (slotWaiters.isEmpty()) {
+                return;
+            }
+            ws = List.copyOf(slotWaiters);
+            slotWaiters.clear();
+        } finally {
+            slotLock.unlock();
+        }
+        for (Runnable r : ws) {
+            r.run();
+        }
+    }
+
+    /** Posts the writes and the message in an already acquired slot. */
+    void sendInSlot(int slot, List<Write> writes, byte[] msg, Runnable onDone) throws LinkDownException {
         if (msg.length > slotSize) {
+            releaseSlot(slot);
             throw new IllegalArgumentException("message of " + msg.length + " bytes exceeds the send slot");
         }
-        int slot = acquireSlot();
+        for (Write w : writes) {
+            try {
+                qp.postSend(SendWorkRequest.rdmaWrite(KIND_WRITE, w.sg(), w.remoteAddr(), w.rkey()));
+            } catch (VerbsException e) {
+                releaseSlot(slot);
+                fail("post RDMA WRITE failed: " + e.getMessage());
+                throw new LinkDownException("link " + linkId + ": " + e.getMessage());
+            }
+        }
         MemorySegment.copy(msg, 0, sendArea.segment, ValueLayout.JAVA_BYTE, (long) slot * slotSize, msg.length);
         slotLock.lock();
         try {
@@ -219,6 +348,7 @@ final class Link {
         if (state == State.CLOSED) {
             return 0;
         }
+        runSlotWaiters();
         int total = 0;
         while (true) {
             int n;
@@ -247,6 +377,7 @@ final class Link {
             if (wc.isSuccess() && r != null) {
                 r.run();
             }
+            runSlotWaiters();
         }
         if (!wc.isSuccess()) {
             if (wc.status() != WcStatus.WR_FLUSH_ERR || state == State.ACTIVE) {

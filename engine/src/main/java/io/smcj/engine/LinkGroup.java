@@ -154,7 +154,7 @@ final class LinkGroup implements Link.Events {
 
     void sendLlc(Link link, LlcMessage m) throws LinkDownException {
         engine.trace.llc(engine.name, true, EngineTrace.llcSummary(m));
-        link.send(LlcCodec.toBytes(m), null);
+        link.sendLlc(LlcCodec.toBytes(m));
     }
 
     /** Waits for a queued LLC message matching {@code p} ({@code smc_llc_wait}); null on timeout. */

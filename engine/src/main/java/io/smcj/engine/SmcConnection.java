@@ -341,12 +341,35 @@ final class SmcConnection {
             return;
         }
         while (true) {
+            Link link = lgr.activeLink();
+            if (link == null) {
+                if (failure == null) {
+                    failure = new LinkDownException("no active link in link group " + lgr.id);
+                }
+                changed.signalAll();
+                return;
+            }
+            int slot;
+            try {
+                // take the CDC slot before the core commits cursors (smc_cdc_get_free_slot first)
+                slot = link.tryAcquireSlot(slotWaiter);
+            } catch (LinkDownException e) {
+                if (failure == null) {
+                    failure = e;
+                }
+                changed.signalAll();
+                return;
+            }
+            if (slot < 0) {
+                return; // the agent calls slotWaiter when a slot is free
+            }
             Optional<Transmission> t = core.poll();
             if (t.isEmpty()) {
+                link.unusedSlot(slot);
                 break;
             }
             try {
-                post(t.get());
+                post(link, slot, t.get());
             } catch (LinkDownException e) {
                 if (failure == null) {
                     failure = e;
@@ -363,12 +386,20 @@ final class SmcConnection {
         peerFullCounted = peerFull;
     }
 
-    private void post(Transmission t) throws LinkDownException {
-        Link link = lgr.activeLink();
-        if (link == null) {
-            throw new LinkDownException("no active link in link group " + lgr.id);
+    /** Agent: a send slot became free after we found none. */
+    private final Runnable slotWaiter = () -> {
+        lock.lock();
+        try {
+            pump();
+            changed.signalAll();
+        } finally {
+            lock.unlock();
         }
+    };
+
+    private void post(Link link, int slot, Transmission t) throws LinkDownException {
         List<RdmaWriteSegment> segs = t.writes();
+        List<Link.Write> writes = new ArrayList<>(2);
         for (int wr = 0; wr <= 1; wr++) {
             List<ScatterGatherEntry> sg = new ArrayList<>(2);
             int remote = -1;
@@ -381,13 +412,13 @@ final class SmcConnection {
                 }
             }
             if (!sg.isEmpty()) {
-                link.rdmaWrite(sg, peerRmbAddr + remote, peerRkey);
+                writes.add(new Link.Write(sg, peerRmbAddr + remote, peerRkey));
             }
         }
         if (DEBUG) {
             engine.trace.line(engine.name + " CDC tx " + t.cdc() + " writes " + segs);
         }
-        link.send(CdcCodec.encode(t.cdc()), this::onCdcSendComplete);
+        link.sendInSlot(slot, writes, CdcCodec.encode(t.cdc()), this::onCdcSendComplete);
     }
 
     // ------------------------------------------------------------------ helpers
