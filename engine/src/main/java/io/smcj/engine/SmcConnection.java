@@ -152,6 +152,10 @@ final class SmcConnection {
                     return n;
                 }
                 if (n == CdcConnection.EOF) {
+                    if (core.snapshot().rxConnStateFlags().peerConnAbort()) {
+                        // smc_rx_recvmsg: the peer's abort is ECONNRESET, not an end of stream
+                        throw new SocketException("Connection reset: the peer aborted the SMC-R connection");
+                    }
                     return -1;
                 }
                 checkFailure();
@@ -226,8 +230,8 @@ final class SmcConnection {
     }
 
     /**
-     * {@code smc_close_active}: waits (up to {@code lingerMillis}) until the send buffer drained and
-     * the close CDC went out, then forces it; resources are freed once the peer closed too.
+     * {@code smc_close_active}: requests the close; the close CDC goes out once the send buffer has
+     * drained; resources are freed once the peer closed too.
      */
     void close(long lingerMillis) {
         lock.lock();
@@ -239,24 +243,9 @@ final class SmcConnection {
             inputShutdown = true;
             if (failure == null) {
                 core.close();
+                // like TCP, close() does not wait: the close CDC follows the data once the send
+                // buffer has drained (pumped on the peer's consumer updates by the agent)
                 pump();
-                long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(lingerMillis);
-                while (failure == null && core.state() != SmcCloseState.CLOSED && !core.closeState().sentAnyClose()) {
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0) {
-                        core.closeNow();
-                        pump();
-                        break;
-                    }
-                    try {
-                        changed.awaitNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)));
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        core.closeNow();
-                        pump();
-                        break;
-                    }
-                }
             }
             changed.signalAll();
             maybeRelease();

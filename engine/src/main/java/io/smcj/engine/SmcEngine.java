@@ -554,7 +554,47 @@ public final class SmcEngine implements AutoCloseable {
         }
     }
 
+    /** Port and QP events of the devices ({@code smc_ib_global_event_handler}, {@code smc_ib_qp_event_handler}). */
+    private void pollAsyncEvents() {
+        for (RdmaDevice d : devices) {
+            io.smcj.transport.rdma.AsyncEvent ev;
+            while ((ev = safePoll(d)) != null) {
+                trace.line(name + " device " + d.name + " event " + ev);
+                switch (ev.type()) {
+                    case PORT_ERR, DEVICE_FATAL -> {
+                        for (LinkGroup g : lgrs) {
+                            for (Link l : g.links) {
+                                if (l.device.ctx == d.ctx && (ev.portNum() == 0 || ev.portNum() == l.device.port)) {
+                                    l.fail("port " + ev.portNum() + " of " + d.name + ": " + ev.type());
+                                }
+                            }
+                        }
+                    }
+                    case QP_FATAL, QP_REQ_ERR, QP_ACCESS_ERR -> {
+                        for (LinkGroup g : lgrs) {
+                            for (Link l : g.links) {
+                                if (l.qpn() == ev.qpNum() && l.device.ctx == d.ctx) {
+                                    l.fail("QP event " + ev.type());
+                                }
+                            }
+                        }
+                    }
+                    default -> { }
+                }
+            }
+        }
+    }
+
+    private static io.smcj.transport.rdma.AsyncEvent safePoll(RdmaDevice d) {
+        try {
+            return d.ctx.pollAsyncEvent();
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
     private void tick(long now) {
+        pollAsyncEvents();
         long testlink = config.testlinkTime().toNanos();
         long linger = config.lgrLinger().toNanos();
         for (LinkGroup g : lgrs) {
