@@ -35,11 +35,12 @@ class CdcStatefulPropertyTest {
     }
 
     record Setup(int sndA, int rmbeA, int sndB, int rmbeB, int wrapAB, int wrapBA, int countFracAB, int countFracBA,
-            boolean autocork, long seed) {
+            boolean autocork, boolean strict, long seed) {
         CdcPair create() {
             Cursor ab = new Cursor(wrapAB, (int) ((long) rmbeB * countFracAB / 100));
             Cursor ba = new Cursor(wrapBA, (int) ((long) rmbeA * countFracBA / 100));
-            return new CdcPair(sndA, rmbeA, sndB, rmbeB, CdcConfig.Validation.STRICT,
+            return new CdcPair(sndA, rmbeA, sndB, rmbeB,
+                    strict ? CdcConfig.Validation.STRICT : CdcConfig.Validation.KERNEL,
                     autocork ? CdcConfig.AUTOCORKING_DEFAULT_SIZE : 0, ab, ba);
         }
     }
@@ -49,8 +50,10 @@ class CdcStatefulPropertyTest {
         return Combinators.combine(smcrSizes(), smcrSizes(), smcrSizes(), smcrSizes(), startWraps(), startWraps(),
                 Arbitraries.integers().between(0, 99), Arbitraries.integers().between(0, 99))
                 .as((sa, ra, sb, rb, wab, wba, cab, cba) -> new int[] {sa, ra, sb, rb, wab, wba, cab, cba})
-                .flatMap(p -> Combinators.combine(Arbitraries.of(true, false), Arbitraries.longs())
-                        .as((ac, seed) -> new Setup(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], ac, seed)));
+                .flatMap(p -> Combinators.combine(Arbitraries.of(true, false), Arbitraries.of(true, false),
+                        Arbitraries.longs())
+                        .as((ac, strict, seed) -> new Setup(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], ac, strict,
+                                seed)));
     }
 
     /** A mutable model wrapper so actions can keep a seeded byte source. */
@@ -283,7 +286,7 @@ class CdcStatefulPropertyTest {
      * a side's close is still delivered in order, and once both applications have closed both
      * sides reach CLOSED.
      */
-    @Property(tries = 200)
+    @Property(tries = 300)
     void closeAtArbitraryMomentsEndsClosedOnBothSides(@ForAll("chainsWithClose") ActionChain<Model> chain) {
         Model m = chain.run();
         CdcPair p = m.pair;
