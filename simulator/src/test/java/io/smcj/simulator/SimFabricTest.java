@@ -73,6 +73,10 @@ class SimFabricTest {
             // b: one receive completed, then flushed nothing else (no more receives), bytes landed 1100
             assertEquals(new SimCounters(0, 1, 1, 0, 0, 1100), qb);
             assertEquals(qa, f.counters("d0"));
+            String report = f.statsReport();
+            assertTrue(report.contains("device d0 posted-send=3 posted-recv=0 completions=3 errors=1 bytes-sent=1100"),
+                    report);
+            assertTrue(report.contains("  qp 0x" + Integer.toHexString(a.qp().qpNum()) + " ERROR posted-send=3"), report);
         }
     }
 
