@@ -367,6 +367,16 @@ public final class SimFabric implements VerbsProvider, AutoCloseable {
         return extra;
     }
 
+    /** Records a simulated TCP event (used by io.smcj.simulator.tcp). */
+    public void traceTcp(String flow, String detail) {
+        lock.lock();
+        try {
+            trace(TraceEvent.Kind.TCP, flow, 0, 0, detail);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     void trace(TraceEvent.Kind kind, String device, int qpn, long wrId, String detail) {
         if (traceSinks.isEmpty()) {
             return;

@@ -22,6 +22,7 @@ public final class SimNetwork {
     /** Default receive buffer per connection side. */
     public static final int DEFAULT_RECEIVE_BUFFER = 64 * 1024;
 
+    final SimFabric fabric;
     final SimScheduler scheduler;
     final ReentrantLock lock;
     private final Map<InetSocketAddress, SimTcpListener> listeners = new HashMap<>();
@@ -31,6 +32,7 @@ public final class SimNetwork {
     private int nextEphemeral = 40000;
 
     public SimNetwork(SimFabric fabric) {
+        this.fabric = fabric;
         this.scheduler = fabric.scheduler();
         this.lock = scheduler.lock();
     }
@@ -106,6 +108,7 @@ public final class SimNetwork {
         try {
             SimTcpListener l = listeners.get(remote);
             if (l == null || l.closed) {
+                fabric.traceTcp(local.getHostAddress() + ">" + remote, "syn " + synOptions + " refused");
                 throw new ConnectException("Connection refused: " + remote);
             }
             List<TcpOption> synSent = List.copyOf(synOptions);
@@ -116,6 +119,8 @@ public final class SimNetwork {
             InetSocketAddress localAddr = new InetSocketAddress(local, nextEphemeral++);
             SimTcpConnection client = new SimTcpConnection(this, localAddr, remote, new SynInfo(synSent, synAckArrived));
             SimTcpConnection server = new SimTcpConnection(this, remote, localAddr, new SynInfo(synAckSent, synArrived));
+            fabric.traceTcp(SimTcpConnection.flow(localAddr, remote), "syn " + synSent + " arrived " + synArrived
+                    + " syn-ack " + synAckSent + " arrived " + synAckArrived);
             client.peer = server;
             server.peer = client;
             l.enqueue(server);
