@@ -252,6 +252,7 @@ final class SimQp implements QueuePair {
     }
 
     /** Inline data is read at post time from wherever the SGEs point (registration not required). */
+    @SuppressWarnings("restricted")
     private MemorySegment captureInline(SendWorkRequest wr) {
         byte[] data = new byte[(int) wr.totalLength()];
         int off = 0;
