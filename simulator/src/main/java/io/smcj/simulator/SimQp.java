@@ -330,6 +330,13 @@ final class SimQp implements QueuePair {
         scheduleTransmit(device.fabric.latency(local, remote, this, head.wr.totalLength()));
     }
 
+    /** Injected delay on this QP's path (fast mode: no modelled latency otherwise). */
+    private long transferDelay() {
+        SimDevice.Port local = device.port(initAttr.portNum());
+        SimDevice.Port remote = device.fabric.portByGid(rtr.remoteGid());
+        return (local.delayNanos) + (remote == null ? 0 : remote.delayNanos) + delayNanos;
+    }
+
     private void scheduleTransmit(long delay) {
         if (delay <= 0 && !device.fabric.isDeterministic()) {
             busy = false;
@@ -363,8 +370,8 @@ final class SimQp implements QueuePair {
                         complete(sendCq, wr.wrId(), WcStatus.SUCCESS, wr.opcode().completionOpcode(),
                                 (int) wr.totalLength(), 0, false, false);
                     }
-                    if (device.fabric.isDeterministic()) {
-                        kick();
+                    if (device.fabric.isDeterministic() || transferDelay() > 0) {
+                        kick(); // the next request takes its own (virtual or injected) latency
                         return;
                     }
                 }

@@ -105,6 +105,25 @@ class SimFabricTest {
     }
 
     @Test
+    void injectedDelayAppliesToEveryRequest() throws Exception {
+        try (SimFabric f = twoDevices(SimFabric.deterministic(9)); Arena arena = Arena.ofConfined()) {
+            SimHarness.Side a = SimHarness.side(f.openDevice("d0"), arena, 1 << 16);
+            SimHarness.Side b = SimHarness.side(f.openDevice("d1"), arena, 1 << 16);
+            SimHarness.connect(a, b, 14, 7, 7);
+            f.setDelay(a.qp(), Duration.ofMillis(1));
+            for (int i = 0; i < 5; i++) {
+                a.qp().postSend(SendWorkRequest.rdmaWrite(i, List.of(a.sge(0, 8)), b.mr().address(), b.mr().rkey()));
+            }
+            f.advance(Duration.ofMillis(4));
+            WorkCompletion[] wcs = new WorkCompletion[8];
+            assertEquals(3, a.cq().poll(wcs), "one request per millisecond, plus wire latency");
+            f.runUntilIdle();
+            assertEquals(2, a.cq().poll(wcs));
+            assertTrue(f.deterministicScheduler().nanoTime() >= TimeUnit.MILLISECONDS.toNanos(5));
+        }
+    }
+
+    @Test
     void infiniteRnrParksInsteadOfSpinning() throws Exception {
         try (SimFabric f = twoDevices(SimFabric.deterministic(5)); Arena arena = Arena.ofConfined()) {
             SimHarness.Side a = SimHarness.side(f.openDevice("d0"), arena, 1 << 16);

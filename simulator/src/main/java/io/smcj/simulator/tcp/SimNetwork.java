@@ -29,7 +29,7 @@ public final class SimNetwork {
     private Middlebox middlebox = Middlebox.NONE;
     long delayNanos;
     int receiveBuffer = DEFAULT_RECEIVE_BUFFER;
-    private int nextEphemeral = 40000;
+    private int nextEphemeral = 32768;
 
     public SimNetwork(SimFabric fabric) {
         this.fabric = fabric;
@@ -116,7 +116,8 @@ public final class SimNetwork {
             List<TcpOption> synAckSent = l.smcEnabled && TcpOption.containsSmc(synArrived)
                     ? List.of(TcpOption.SMC) : List.of();
             List<TcpOption> synAckArrived = List.copyOf(middlebox.onSynAck(synAckSent));
-            InetSocketAddress localAddr = new InetSocketAddress(local, nextEphemeral++);
+            InetSocketAddress localAddr = new InetSocketAddress(local, nextEphemeral);
+            nextEphemeral = nextEphemeral == 60999 ? 32768 : nextEphemeral + 1; // Linux ip_local_port_range
             SimTcpConnection client = new SimTcpConnection(this, localAddr, remote, new SynInfo(synSent, synAckArrived));
             SimTcpConnection server = new SimTcpConnection(this, remote, localAddr, new SynInfo(synAckSent, synArrived));
             fabric.traceTcp(SimTcpConnection.flow(localAddr, remote), "syn " + synSent + " arrived " + synArrived

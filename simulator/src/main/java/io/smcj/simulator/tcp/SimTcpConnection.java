@@ -268,11 +268,21 @@ public final class SimTcpConnection implements AutoCloseable {
     }
 
     public long bytesSent() {
-        return bytesSent;
+        net.lock.lock();
+        try {
+            return bytesSent;
+        } finally {
+            net.lock.unlock();
+        }
     }
 
     public long bytesReceived() {
-        return bytesReceived;
+        net.lock.lock();
+        try {
+            return bytesReceived;
+        } finally {
+            net.lock.unlock();
+        }
     }
 
     private void checkOpen() throws SocketException {
