@@ -272,7 +272,8 @@ public final class CdcConnection {
             if (close.state() == SmcCloseState.CLOSED && !controlCdcDue) {
                 return Optional.empty();
             }
-            if (abortReason == null && !close.txFlags().peerConnAbort() && !close.rxFlags().peerConnAbort()
+            // no data after our own done_writing/closed/abort (only closeNow() can leave data unsent)
+            if (abortReason == null && !close.txFlags().anyCloseOrSendDone() && !close.rxFlags().peerConnAbort()
                     && sender.transmitDue()) {
                 List<RdmaWriteSegment> writes = sender.rdmaWrites();
                 if (!writes.isEmpty()) {

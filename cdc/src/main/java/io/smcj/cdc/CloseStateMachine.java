@@ -109,6 +109,13 @@ public final class CloseStateMachine {
                 // the peer's close causes the transition
             }
         }
+        if (send && txFlags.peerConnAbort() && state != SmcCloseState.CLOSED) {
+            // Deviation: an abort is final, nothing more will come that we need. The kernel stays
+            // in PEERCLOSEWAIT1/2 or PEERFINCLOSEWAIT and waits for a close from a peer that,
+            // in APPCLOSEWAIT2, PEERFINCLOSEWAIT or PEERCLOSEWAIT1/2, goes CLOSED on our abort
+            // without sending anything: it would wait forever.
+            state = SmcCloseState.CLOSED;
+        }
         sockDead = true;
         sendShutdown = true;
         return send;
@@ -150,8 +157,9 @@ public final class CloseStateMachine {
         }
         rxFlags = new ConnStateFlags(rxFlags.raw() | (received.raw() & ~ConnStateFlags.RESERVED_MASK));
         if (received.peerConnAbort()) {
+            boolean sentAnyCloseBefore = sentAnyClose();
             txFlags = txFlags.withPeerConnAbort(true);
-            passiveAbortReceived(received);
+            passiveAbortReceived(sentAnyCloseBefore);
             return;
         }
         switch (state) {
@@ -176,14 +184,17 @@ public final class CloseStateMachine {
     }
 
     /**
-     * {@code smc_close_passive_abort_received}. As in the kernel, {@code smc_cdc_msg_recv_action}
-     * has already set our abort flag, so {@code smc_close_sent_any_close} is true here and the
-     * PEERCLOSEWAIT1/2 branch always ends in CLOSED.
+     * {@code smc_close_passive_abort_received}. In PEERCLOSEWAIT1/2 the kernel goes to
+     * PROCESSABORT when we only shut down writing, so that our close() still sends an abort.
+     * Because {@code smc_cdc_msg_recv_action} has already set our abort flag at that point, the
+     * kernel's {@code smc_close_sent_any_close} test is always true and it goes to CLOSED
+     * silently, leaving a peer that closed with unread data waiting in PEERCLOSEWAIT forever. We
+     * decide with the flags as they were before the abort arrived (the evident intent).
      */
-    private void passiveAbortReceived(ConnStateFlags received) {
+    private void passiveAbortReceived(boolean sentAnyCloseBefore) {
         switch (state) {
             case INIT, ACTIVE, APPCLOSEWAIT1, APPFINCLOSEWAIT -> state = SmcCloseState.PROCESSABORT;
-            case PEERCLOSEWAIT1, PEERCLOSEWAIT2 -> state = txFlags.peerDoneWriting() && !sentAnyClose()
+            case PEERCLOSEWAIT1, PEERCLOSEWAIT2 -> state = txFlags.peerDoneWriting() && !sentAnyCloseBefore
                     ? SmcCloseState.PROCESSABORT : SmcCloseState.CLOSED;
             case APPCLOSEWAIT2, PEERFINCLOSEWAIT, PEERABORTWAIT -> state = SmcCloseState.CLOSED;
             default -> {

@@ -4,6 +4,7 @@ import io.smcj.protocol.AlertToken;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -269,5 +270,27 @@ class CdcConnectionTest {
         assertEquals(List.of(new RingSpan(K16 - 10, 10), new RingSpan(0, 20)), c.readableSpans());
         assertEquals(30, c.consume(30));
         assertEquals(0, c.readable());
+    }
+
+    @Test
+    void shouldCopyThroughByteBuffersAndRegisteredMemory() {
+        CdcPair p = new CdcPair(K16, K16, K16, K16, CdcConfig.Validation.STRICT, 0, Cursor.ZERO, Cursor.ZERO);
+        java.nio.ByteBuffer src = java.nio.ByteBuffer.allocateDirect(100);
+        for (int i = 0; i < 100; i++) {
+            src.put((byte) i);
+        }
+        src.flip();
+        assertEquals(100, p.a.conn.write(src, 0));
+        assertEquals(100, src.position());
+        p.a.poll();
+        p.a.placeOne();
+        p.a.deliverOne();
+        java.nio.ByteBuffer dst = java.nio.ByteBuffer.allocate(60);
+        assertEquals(60, p.b.conn.read(dst));
+        assertEquals(59, dst.get(59));
+        MemorySegment seg = Arena.ofAuto().allocate(100);
+        assertEquals(40, p.b.conn.read(seg));
+        assertEquals(99, seg.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 39));
+        assertEquals(0, p.b.conn.read(seg), "nothing more, not at EOF");
     }
 }

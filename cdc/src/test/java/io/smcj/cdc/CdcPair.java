@@ -232,6 +232,13 @@ final class CdcPair {
             CdcResult r = peer.conn.onCdc(f.cdc);
             peer.results.add(r);
             assertFalse(r instanceof CdcResult.Aborted, () -> peer.name + " aborted an honest CDC: " + r);
+            awaitingCompletion++;
+            if (r instanceof CdcResult.Ignored ign) {
+                // only a closed receiver ignores CDCs of an honest peer
+                assertEquals(CdcResult.IgnoreReason.CONNECTION_CLOSED, ign.reason(), r.toString());
+                assertEquals(SmcCloseState.CLOSED, peer.conn.state());
+                return true;
+            }
             Cursor p = peer.conn.receiver().prod();
             long moved = Cursor.distance(peer.rmbeSize(), peer.lastRxProd, p);
             assertTrue(moved >= 0, "producer cursor went back");
@@ -239,7 +246,6 @@ final class CdcPair {
             assertEquals(f.endAbs, peer.rxProdAbs, "the CDC announces exactly the bytes written before it");
             peer.lastRxProd = p;
             assertTrue(peer.conn.readable() <= peer.rmbeSize());
-            awaitingCompletion++;
             return true;
         }
 

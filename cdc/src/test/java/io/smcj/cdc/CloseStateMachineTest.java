@@ -38,10 +38,11 @@ class CloseStateMachineTest {
     }
 
     @Test
-    void closeWithUnreadDataSendsAbort() {
+    void closeWithUnreadDataSendsAbortAndIsFinal() {
         CloseStateMachine m = new CloseStateMachine(ACTIVE);
         assertTrue(m.closeActive(1));
         assertEquals(0x20, m.txFlags().raw());
+        assertEquals(CLOSED, m.state(), "deviation: the kernel would wait in PEERCLOSEWAIT1");
     }
 
     @Test
@@ -92,6 +93,19 @@ class CloseStateMachineTest {
             assertEquals(c[1], m.state(), "abort received in " + c[0]);
             assertTrue(m.txFlags().peerConnAbort(), "our later CDCs carry abort (smc_cdc_msg_recv_action)");
         }
+    }
+
+    @Test
+    void abortAfterOurShutdownWaitsForOurCloseToAnswerWithAbort() {
+        CloseStateMachine m = new CloseStateMachine(ACTIVE);
+        m.shutdownWrite();
+        m.passive(DONE);
+        assertEquals(PEERCLOSEWAIT2, m.state());
+        m.passive(ConnStateFlags.of(true, false, true));
+        assertEquals(PROCESSABORT, m.state(), "the kernel's intent; its actual code goes CLOSED silently");
+        assertTrue(m.closeActive(0));
+        assertEquals(CLOSED, m.state());
+        assertEquals(0xa0, m.txFlags().raw());
     }
 
     @Test
