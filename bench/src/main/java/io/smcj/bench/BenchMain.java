@@ -129,6 +129,13 @@ public final class BenchMain {
         Path json = dir.resolve("bench-results.json");
         Files.writeString(json, Report.toJson(Report.json(machine, profile, ms, hs, mem)));
         out.println("bench: raw results in " + json.toAbsolutePath() + " (JMH log " + jmhDir.resolve("jmh.log") + ")");
+        if (jfr) {
+            Path jfrTxt = dir.resolve("jfr-top.txt");
+            try (PrintStream ps = new PrintStream(Files.newOutputStream(jfrTxt), true, "UTF-8")) {
+                JfrTop.summariseAll(dir.resolve("jfr").toAbsolutePath(), 15, ps);
+            }
+            out.println("bench: JFR top frames per benchmark in " + jfrTxt.toAbsolutePath());
+        }
         out.println(Report.summaryLine(hs));
         int expected = countFailures(rr);
         return ms.isEmpty() || expected > 0 ? 1 : 0;
