@@ -14,4 +14,4 @@ if [ -z "${JAVA_HOME:-}" ]; then exec "$ROOT/smcj" bench "$@"; fi
 mvn -B -q -f "$ROOT/pom.xml" -pl bench -am -DskipTests package >&2
 CP="$ROOT/bench/target/classes:$(cat "$ROOT/bench/target/classpath.txt")"
 cd "$ROOT"
-exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -cp "$CP" io.smcj.bench.BenchMain "$@"
+exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -cp "$CP" io.smcj.bench.BenchMain "$@"

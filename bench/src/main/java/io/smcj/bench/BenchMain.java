@@ -86,7 +86,7 @@ public final class BenchMain {
                     .param("rmb", "65536", "262144", "1048576")
                     .param("msgSize", "1", "64", "1024", "4096", "16384");
         } else {
-            ob.warmupIterations(2).warmupTime(TimeValue.milliseconds(500)).measurementIterations(3)
+            ob.warmupIterations(3).warmupTime(TimeValue.seconds(1)).measurementIterations(3)
                     .measurementTime(TimeValue.seconds(1))
                     .param("writeSize", "1024", "65536", "1048576")
                     .param("rmb", "65536", "1048576")

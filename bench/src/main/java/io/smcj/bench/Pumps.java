@@ -41,8 +41,8 @@ final class Pumps {
     }
 
     /**
-     * Reads exactly {@code n} bytes. With {@code busy}, spins on {@link InputStream#available()}
-     * before each read, so the reading thread never blocks (application-level busy polling).
+     * Reads exactly {@code n} bytes. With {@code busy}, polls {@link InputStream#available()}
+     * (spin, then yield) before each read, so the reading thread never blocks (application-level busy polling).
      */
     static void readFully(InputStream in, byte[] b, int n, boolean busy) throws IOException {
         int off = 0;
@@ -50,8 +50,14 @@ final class Pumps {
             if (busy) {
                 int spins = 0;
                 while (in.available() <= 0) {
-                    Thread.onSpinWait();
-                    if (++spins == 1 << 24) { // ~seconds: the peer is gone or stuck; fall through to a blocking read
+                    // spin briefly, then yield: on 2 cores a pure spinner would starve the engine's
+                    // agent threads that deliver the CDC message this loop waits for
+                    if (++spins < 64) {
+                        Thread.onSpinWait();
+                    } else {
+                        Thread.yield();
+                    }
+                    if (spins == 1 << 22) { // the peer is gone or stuck: fall through to a blocking read
                         break;
                     }
                 }

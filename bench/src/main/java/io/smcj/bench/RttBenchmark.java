@@ -26,7 +26,7 @@ import org.openjdk.jmh.annotations.TearDown;
  *   <li>{@code tcp}: loopback {@link java.net.Socket} with TCP_NODELAY, blocking reads;</li>
  *   <li>{@code smc} with {@code wait=blocking}: blocking {@code read} (the reader sleeps on the
  *       connection's condition until the engine's agent thread delivers the CDC message);</li>
- *   <li>{@code smc} with {@code wait=busy}: both ends spin on {@code available()} before each
+ *   <li>{@code smc} with {@code wait=busy}: both ends poll {@code available()} (spin, then yield) before each
  *       read (the engine has no busy-polling mode of its own; its agent thread is woken by the
  *       simulated CQ's completion listener).</li>
  * </ul>

@@ -24,7 +24,8 @@ import org.openjdk.jmh.annotations.TearDown;
  *   <li>{@code tcp}: {@link java.net.Socket} connect + close over loopback;</li>
  *   <li>{@code smcReuse}: SMC-R connect (TCP + CLC Proposal/Accept/Confirm over loopback, RMB
  *       and send buffer allocation, no LLC) + close, reusing a link group that a held connection
- *       keeps alive;</li>
+ *       keeps alive; between two operations, outside the measured time, the benchmark waits until
+ *       both engines released the closed connection (see {@link ReuseState#awaitReleased()});</li>
  *   <li>{@code smcFirstContact}: the same with {@code smcj.lgr_linger = 0}, so that every
  *       connect creates a new link group (QP pair, CONFIRM LINK, CONFIRM RKEY). Between two
  *       operations, outside the measured time, the benchmark waits until both engines have
@@ -71,6 +72,28 @@ public class SetupBenchmark {
             smc = new SmcPair(SmcPair.config(64 * 1024));
             holder = smc.connect(); // keeps the link group alive
             smc.closeAccepted();
+        }
+
+        /**
+         * Not measured: wait until the engines released the closed connection. close() returns at
+         * once and the release runs later; without this wait, rapid connect+close fills the
+         * client's link group with closing connections (255 = smcr_max_conns_per_lgr) while the
+         * server's already has room again, and the server's "reuse" meets a client that must
+         * create a new one: SYNCERR decline and TCP fallback (seen with smcj's engine).
+         */
+        @TearDown(Level.Invocation)
+        public void awaitReleased() {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (!released(smc.client.linkGroups()) || !released(smc.server.linkGroups())) {
+                if (System.nanoTime() > deadline) {
+                    return; // a slow release shows up as a failed connect, not as a hang
+                }
+                Thread.yield();
+            }
+        }
+
+        private static boolean released(java.util.List<String> lgrs) {
+            return lgrs.size() == 1 && lgrs.getFirst().endsWith(" conns 1]");
         }
 
         @TearDown(Level.Trial)
