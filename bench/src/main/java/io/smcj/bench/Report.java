@@ -35,12 +35,13 @@ public final class Report {
             tcpBulk.ifPresent(t -> out.add(rate("sim-bulk/tcp", s, t, ">= 2", 2.0, bulkCfg, 1.0 * 65536)));
         });
         Optional<Measurement> tcpRtt = find(ms, "Rtt", "tcp", m -> "1".equals(m.param("msgSize")));
-        for (String wait : List.of("busy", "blocking")) {
+        // rtt/tcp: blocking reads, the socket API's normal mode; rtt-busy/tcp: application busy polling
+        for (String wait : List.of("blocking", "busy")) {
             Optional<Measurement> smcRtt = find(ms, "Rtt", "smc", m -> "1".equals(m.param("msgSize"))
                     && wait.equals(m.param("wait")));
             if (smcRtt.isPresent() && tcpRtt.isPresent()) {
-                out.add(time(wait.equals("busy") ? "rtt/tcp" : "rtt-blocking/tcp", smcRtt.get(), tcpRtt.get(),
-                        "<= 0.25", 0.25, "1 B ping-pong, smcj " + wait));
+                out.add(time(wait.equals("busy") ? "rtt-busy/tcp" : "rtt/tcp", smcRtt.get(), tcpRtt.get(),
+                        "<= 0.25", 0.25, "1 B ping-pong, smcj " + wait + ", tcp blocking"));
             }
         }
         Optional<Measurement> tcpSetup = find(ms, "Setup", "tcp", m -> true);
