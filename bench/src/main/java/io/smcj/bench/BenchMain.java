@@ -91,20 +91,22 @@ public final class BenchMain {
                 .jvmArgsAppend(JVM_ARGS)
                 .shouldFailOnError(false)
                 .output(jmhDir.resolve("jmh.log").toString());
+        Map<String, String[]> params = new LinkedHashMap<>();
         if (full) {
             ob.warmupIterations(3).warmupTime(TimeValue.seconds(1)).measurementIterations(5)
-                    .measurementTime(TimeValue.seconds(2))
-                    .param("writeSize", "1024", "4096", "16384", "65536", "262144", "1048576")
-                    .param("rmb", "65536", "262144", "1048576")
-                    .param("msgSize", "1", "64", "1024", "4096", "16384");
+                    .measurementTime(TimeValue.seconds(2));
+            params.put("writeSize", new String[] {"1024", "4096", "16384", "65536", "262144", "1048576"});
+            params.put("rmb", new String[] {"65536", "262144", "1048576"});
+            params.put("msgSize", new String[] {"1", "64", "1024", "4096", "16384"});
         } else {
             ob.warmupIterations(3).warmupTime(TimeValue.seconds(1)).measurementIterations(3)
-                    .measurementTime(TimeValue.seconds(1))
-                    .param("writeSize", "1024", "65536", "1048576")
-                    .param("rmb", "65536", "1048576")
-                    .param("msgSize", "1", "16384");
+                    .measurementTime(TimeValue.seconds(1));
+            params.put("writeSize", new String[] {"1024", "65536", "1048576"});
+            params.put("rmb", new String[] {"65536", "1048576"});
+            params.put("msgSize", new String[] {"1", "16384"});
         }
-        paramOverrides.forEach(ob::param);
+        params.putAll(paramOverrides); // JMH adds up repeated param() calls, so overrides replace here
+        params.forEach(ob::param);
         if (jfr) {
             Path jfrDir = dir.resolve("jfr").toAbsolutePath();
             Files.createDirectories(jfrDir);
