@@ -20,8 +20,9 @@ import jdk.jfr.consumer.RecordingFile;
 /**
  * Where the time goes: summarises the JFR recordings that {@code ./smcj bench --jfr} makes (JMH's
  * JFR profiler, one recording per benchmark) by the top frames of the {@code jdk.ExecutionSample}
- * events: "self" = the method on top of the stack, "total" = methods anywhere on the stack (once
- * per sample), and the threads the samples came from.
+ * events: "self" = the method on top of the stack, "total" = smcj methods anywhere on the stack
+ * (once per sample), and the threads the samples came from. Few samples mean the threads were
+ * mostly waiting (parked), not computing.
  */
 public final class JfrTop {
     private JfrTop() {
@@ -68,7 +69,7 @@ public final class JfrTop {
                 Set<String> seen = new HashSet<>();
                 for (RecordedFrame fr : frames) {
                     String n = name(fr);
-                    if (seen.add(n)) {
+                    if (n.startsWith("io.smcj.") && !n.startsWith("io.smcj.bench.jmh_generated") && seen.add(n)) {
                         total.merge(n, 1, Integer::sum);
                     }
                 }
@@ -78,7 +79,7 @@ public final class JfrTop {
         }
         out.printf(Locale.ROOT, "  %d execution samples%n", samples);
         print("self", self, samples, top, out);
-        print("total (on stack)", total, samples, top, out);
+        print("total (smcj methods on the stack)", total, samples, top, out);
         print("threads", threads, samples, 6, out);
     }
 
