@@ -58,7 +58,12 @@ def mode_of(sock):
 
 
 def new_socket(tcp):
-    return socket.socket(socket.AF_INET, socket.SOCK_STREAM) if tcp else socket.socket(AF_SMC, socket.SOCK_STREAM, 0)
+    if tcp:
+        return socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # Python's socket module does not know AF_SMC addresses; SMC takes sockaddr_in (protocol 0 =
+    # SMCPROTO_SMC, IPv4), so the AF_SMC descriptor is wrapped as an AF_INET socket object.
+    smc = socket.socket(AF_SMC, socket.SOCK_STREAM, 0)
+    return socket.socket(socket.AF_INET, socket.SOCK_STREAM, 0, fileno=smc.detach())
 
 
 def recv_exact(c, n):

@@ -45,8 +45,7 @@ class KernelToKernelSmokeTest {
     /** Deletes and re-adds rxe0 on both VMs: the kernel ends every SMC-R link group on that device. */
     static void freshLinkGroups(KernelPeers p) {
         for (KernelPeer vm : p.vms()) {
-            vm.sh("rdma link delete rxe0 2>/dev/null; rdma link add rxe0 type rxe netdev \"$(cat /run/smcj-nic)\""
-                    + " && rdma link show rxe0");
+            vm.run(KernelPeer.GUEST_DIR + "/rxe-reset", Duration.ofSeconds(120)).orThrow();
         }
     }
 
@@ -127,7 +126,7 @@ class KernelToKernelSmokeTest {
         KernelPeer srv = p.vm1();
         KernelPeer cli = p.vm2();
         int pid = startServer(srv, 5002, "/tmp/server-5002.log");
-        srv.startCapture("1m", List.of("-s", "256"));   // headers only: RDMA payloads cut
+        srv.startCapture("1m", List.of("-s", "128"));   // headers, LLC and CDC whole; RDMA payloads cut
         AppResult c1 = client(cli, srv.ip(), 5002, 1 << 20, 3);
         Path cap = srv.stopCapture("1m", captureDir().resolve("smcr612-harness-1m.pcap"));
         AppResult c4 = client(cli, srv.ip(), 5002, 4 << 20, 4);
@@ -168,7 +167,8 @@ class KernelToKernelSmokeTest {
             assertEquals(List.of(0x03030000L), w.declineCodes(), w::toString);
             assertEquals(0, w.rdmaWritePackets(), w::toString);
             assertEquals(0, w.cdcCount(), w::toString);
-            assertTrue(w.llcTypes().isEmpty(), w::toString);
+            // the link group of the earlier tests may still send TEST LINK keepalives (0x07 v1, 0x27 v2)
+            assertTrue(w.llcTypes().keySet().stream().allMatch(t -> t == 0x07 || t == 0x27), w::toString);
         } finally {
             srv.sh("python3 " + UEID + " add " + EID);
         }
