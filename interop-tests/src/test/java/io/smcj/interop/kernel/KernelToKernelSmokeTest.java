@@ -126,7 +126,7 @@ class KernelToKernelSmokeTest {
         KernelPeer srv = p.vm1();
         KernelPeer cli = p.vm2();
         int pid = startServer(srv, 5002, "/tmp/server-5002.log");
-        srv.startCapture("1m", List.of("-s", "128"));   // headers, LLC and CDC whole; RDMA payloads cut
+        srv.startCapture("1m", List.of("-s", "256"));   // CLC, LLC and CDC whole; RDMA payloads cut
         AppResult c1 = client(cli, srv.ip(), 5002, 1 << 20, 3);
         Path cap = srv.stopCapture("1m", captureDir().resolve("smcr612-harness-1m.pcap"));
         AppResult c4 = client(cli, srv.ip(), 5002, 4 << 20, 4);
