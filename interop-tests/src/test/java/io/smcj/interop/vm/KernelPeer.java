@@ -140,8 +140,11 @@ public record KernelPeer(String name, String ip, int agentPort, Path share, Path
 
     /** Stops the capture and copies the pcap to {@code hostFile}. */
     public Path stopCapture(String captureName, Path hostFile) throws IOException {
-        sh(GUEST_DIR + "/capture stop " + captureName);
+        String log = sh(GUEST_DIR + "/capture stop " + captureName);
         copyOut("/tmp/capture-" + captureName + ".pcap", hostFile);
+        if (Files.size(hostFile) <= 24) { // a pcap file header and no packet
+            throw new VmException(name + ": capture " + captureName + " holds no packets; tcpdump said:\n" + log);
+        }
         return hostFile;
     }
 
