@@ -1,7 +1,6 @@
 package io.smcj.interop.vm;
 
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -31,7 +30,7 @@ import java.util.Optional;
  * <p>A failing test gets the tail of each VM's dmesg and console log attached (suppressed
  * exceptions) and printed to stderr.
  */
-public final class KernelPeerExtension implements BeforeAllCallback, BeforeEachCallback, ParameterResolver,
+public final class KernelPeerExtension implements BeforeEachCallback, ParameterResolver,
         TestExecutionExceptionHandler {
     private static final Duration UP_TIMEOUT = Duration.ofMinutes(14);
     private static final Object LOCK = new Object();
@@ -55,12 +54,6 @@ public final class KernelPeerExtension implements BeforeAllCallback, BeforeEachC
                 harness.invoke(Duration.ofMinutes(2), "down");
             }
         }
-    }
-
-    @Override
-    public void beforeAll(ExtensionContext context) {
-        Session s = session(context);
-        Assumptions.assumeTrue(s != null, () -> "kernel VM peers unavailable: " + unavailable);
     }
 
     @Override
