@@ -290,7 +290,7 @@ public final class SmcEngine implements AutoCloseable {
                 }
             }
             stats.handshakeSucceeded(SmcStats.Role.CLIENT, pr.version() >= 2);
-            SmcSocket sock = new SmcSocket(this, s, conn, conn.status);
+            SmcSocket sock = new SmcSocket(this, s, conn, conn.status, conn.role);
             sockets.add(sock);
             conn = null;
             rmb = null;
@@ -431,7 +431,7 @@ public final class SmcEngine implements AutoCloseable {
             snd = null;
             token = null;
             stats.handshakeSucceeded(SmcStats.Role.SERVER, pr.version() >= 2);
-            SmcSocket sock = new SmcSocket(this, s, conn, conn.status);
+            SmcSocket sock = new SmcSocket(this, s, conn, conn.status, conn.role);
             sockets.add(sock);
             lgr = null;
             return sock;
@@ -470,10 +470,11 @@ public final class SmcEngine implements AutoCloseable {
     }
 
     private SmcSocket fallback(TcpStream s, SmcStats.Role role, DeclineCode code, int peerDiagnosis, String why) {
-        stats.fallback(role, code == DeclineCode.PEERDECL && peerDiagnosis != 0 ? peerDiagnosis : code.value());
+        // counted by fallback reason (smc->fallback_rsn), PEERDECL for a peer's Decline, as the kernel
+        stats.fallback(role, code.value());
         SmcStatus st = SmcStatus.fallback(code, peerDiagnosis, why);
         trace.line(String.format("%-6s %s", name, st));
-        SmcSocket sock = new SmcSocket(this, s, null, st);
+        SmcSocket sock = new SmcSocket(this, s, null, st, role);
         sockets.add(sock);
         return sock;
     }
