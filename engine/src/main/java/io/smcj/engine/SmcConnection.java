@@ -333,7 +333,7 @@ final class SmcConnection {
             Link link = lgr.activeLink();
             if (link == null) {
                 if (failure == null) {
-                    failure = new LinkDownException("no active link in link group " + lgr.id);
+                    failure = new LinkDownException("SMC-R link group lost: no active link in link group " + lgr.id);
                 }
                 changed.signalAll();
                 return;
