@@ -239,6 +239,16 @@ final class LinkGroup implements Link.Events {
     void removeConnection(SmcConnection c) {
         if (conns.remove(c.localToken.value(), c)) {
             unreserve();
+            Link l = activeLink();
+            if (l != null && activeLinks().size() > 1 && !terminating) {
+                // smc_llc_do_delete_rkey: the peer forgets this RMB's rtokens (asked, not awaited)
+                int key = c.rmb.mrFor(l.pd).rkey();
+                try {
+                    sendLlc(l, DeleteRkey.of(framing, List.of(new io.smcj.protocol.Rkey(key))));
+                } catch (LinkDownException | RuntimeException ignored) {
+                    // the link error path handles it
+                }
+            }
         }
     }
 
@@ -362,8 +372,15 @@ final class LinkGroup implements Link.Events {
                     storePeerRtokens(link, r);
                     sendLlc(link, r.response(false));
                 }
-                case DeleteRkey r when !r.isResponse() ->
+                case DeleteRkey r when !r.isResponse() -> {
+                    // smc_llc_rmt_delete_rkey: forget the peer's RMB known by this rkey on this link
+                    for (int i = 0; i < Math.min(r.numRkeys(), r.rkeys().size()); i++) {
+                        int key = r.rkeys().get(i).value();
+                        int num = link.linkNum;
+                        peerRtokens.values().removeIf(t -> Integer.valueOf(key).equals(t.get(num)));
+                    }
                     sendLlc(link, r.withHeader(r.header().withFlags(r.header().flags() | io.smcj.llc.LlcFlags.RESP)));
+                }
                 case AddLink a when !a.isResponse() -> {
                     if (role == SmcStats.Role.CLIENT && maxLinks >= 2 && activeLinks().size() < 2
                             && engine.alternateDevice(device) != null) {

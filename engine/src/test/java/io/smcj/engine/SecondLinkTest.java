@@ -81,6 +81,27 @@ class SecondLinkTest {
         failoverDuringTransfer(SmcConfig.builder().v2Enabled(false).build(), "cli0");
     }
 
+    @Test
+    void freedRmbIsDeletedAndTheIdleGroupEndsAfterItsLinger() throws Exception {
+        SmcConfig cfg = SmcConfig.builder().addUeid("SMCJ-TEST").lgrLinger(java.time.Duration.ofMillis(500)).build();
+        try (SimPair p = pair(cfg); SmcServerSocket ss = p.server.listen(p.serverAddr)) {
+            SmcSocket[] x = connect(p, ss);
+            awaitTwoLinks(p);
+            SmcSocket[] y = connect(p, ss);
+            y[0].getOutputStream().write(new byte[100_000]);
+            y[1].getInputStream().readNBytes(100_000);
+            y[0].close();
+            y[1].close();
+            CloseAndAbortTest.await(() -> p.traceLines.stream().anyMatch(l -> l.contains("DELETE RKEY request")),
+                    "DELETE RKEY for the freed RMB");
+            x[0].close();
+            x[1].close();
+            CloseAndAbortTest.await(() -> p.client.linkGroups().isEmpty() && p.server.linkGroups().isEmpty(),
+                    "link groups ended after the linger time");
+            assertTrue(p.traceLines.stream().anyMatch(l -> l.contains("DELETE LINK request link_num=0")));
+        }
+    }
+
     static CompletableFuture<Void> write(SmcSocket s, byte[] data) {
         return CompletableFuture.runAsync(() -> {
             try {
