@@ -39,6 +39,14 @@ public final class Fields {
         return add(name, value, offset, note == null ? String.format("0x%x", value) : String.format("0x%x %s", value, note));
     }
 
+    /**
+     * A u64 (RMB virtual address, ISM GID ...): held as a non-negative {@link java.math.BigInteger} so
+     * that text and JSON show the unsigned value, never Java's negative {@code long}.
+     */
+    public Fields addU64(String name, long value, int offset) {
+        return add(name, new java.math.BigInteger(Long.toUnsignedString(value)), offset, String.format("0x%016x", value));
+    }
+
     public List<Field> list() {
         return Collections.unmodifiableList(fields);
     }

@@ -32,6 +32,7 @@ public final class Hex {
      */
     public static byte[] parseLenient(String text) {
         StringBuilder digits = new StringBuilder();
+        boolean sawOffset = false;
         for (String rawLine : text.split("\\R")) {
             String line = rawLine.strip();
             if (line.isEmpty()) {
@@ -43,6 +44,9 @@ public final class Hex {
             }
             String[] tokens = line.split("[\\s,]+");
             int start = 0;
+            if (sawOffset && tokens.length == 1 && isBareOffset(new String[] {tokens[0], ""}, digits.length() / 2)) {
+                continue; // hexdump -C ends with a line holding only the total length
+            }
             if (tokens.length > 1 && tokens[0].endsWith(":") && tokens[0].length() > 1) {
                 start = 1;
                 // xxd / tcpdump -X: the ASCII column follows two or more spaces after the hex groups
@@ -55,6 +59,7 @@ public final class Hex {
             } else if (tokens.length > 1 && isBareOffset(tokens, digits.length() / 2)) {
                 start = 1;
             }
+            sawOffset |= start == 1;
             for (int i = start; i < tokens.length; i++) {
                 String t = tokens[i];
                 if (t.startsWith("0x") || t.startsWith("0X")) {
@@ -65,8 +70,8 @@ public final class Hex {
                     continue;
                 }
                 if (!t.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
-                    // an ASCII column after the hex groups: stop this line
-                    if (i > start) {
+                    // an ASCII column after the hex groups of a dump line: stop this line
+                    if (start == 1 && i > start) {
                         break;
                     }
                     throw new IllegalArgumentException("not hex: '" + tokens[i] + "'");
