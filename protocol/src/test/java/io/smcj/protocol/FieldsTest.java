@@ -39,7 +39,7 @@ class FieldsTest {
         assertTrue(t.contains("peer_diagnosis: 50528264  (0x3030008 NOUEID (peer sent no (matching) UEID))\n"), t);
         assertTrue(t.contains("prefixes:\n  [0]\n    prefix: fe80::\n    prefix_len: 64\n  [1]\n    prefix: 2001:db8::\n"), t);
         assertTrue(t.contains("eids: [SMCTEST-UEID, B]\n"), t);
-        assertTrue(t.contains("rmb_dma_addr: 18381480442427621376  (0xff181dbdc9b40000)\n"), t);
+        assertTrue(t.contains("rmb_dma_addr: 18381474580082720768  (0xff181dbdc9b40000)\n"), t);
         assertTrue(t.contains("fce:\n  os_type: 2  (LINUX)\n"), t);
         assertTrue(t.endsWith("nothing: null\n"), t);
     }
