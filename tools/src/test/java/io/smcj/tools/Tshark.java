@@ -23,7 +23,7 @@ final class Tshark {
     }
 
     /** One tshark field: name, offset in the SMC message, size, displayed value, and whether it is a bitfield. */
-    record Field(String name, int offset, int size, String show, boolean bitfield) {
+    record Field(String name, int offset, int size, String show, String value, boolean bitfield) {
     }
 
     /** One SMC layer tshark decoded in frame {@code frame}. */
@@ -112,7 +112,8 @@ final class Tshark {
                 continue;
             }
             out.add(new Field(name, Integer.parseInt(f.getAttribute("pos")) - base,
-                    Integer.parseInt(f.getAttribute("size")), f.getAttribute("show"), f.hasAttribute("unmaskedvalue")));
+                    Integer.parseInt(f.getAttribute("size")), f.getAttribute("show"), f.getAttribute("value"),
+                    f.hasAttribute("unmaskedvalue")));
         }
     }
 

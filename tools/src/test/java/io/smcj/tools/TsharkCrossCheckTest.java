@@ -89,7 +89,7 @@ class TsharkCrossCheckTest {
                 continue;
             }
             Tshark.Pdu p = ps.remove(0);
-            out.add(new Checked(e.getKey(), d.messageName(), p, FieldComparison.compare(p, d.describe())));
+            out.add(new Checked(e.getKey(), d.messageName(), p, FieldComparison.compare(p, d.describe(), e.getValue())));
         }
         return out;
     }
@@ -196,7 +196,7 @@ class TsharkCrossCheckTest {
                             .append(": we reject what tshark decodes: ").append(e.getMessage()).append('\n');
                     continue;
                 }
-                FieldComparison.Result r = FieldComparison.compare(p, d.describe());
+                FieldComparison.Result r = FieldComparison.compare(p, d.describe(), m.bytes());
                 cov[2] += r.compared();
                 for (String mm : r.mismatches()) {
                     problems.append(pcap.getFileName()).append(" frame ").append(m.frameNumber()).append(' ')
