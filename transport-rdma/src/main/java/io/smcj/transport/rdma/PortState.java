@@ -1,0 +1,4 @@
+package io.smcj.transport.rdma;
+
+/** {@code enum ibv_port_state}. */
+public enum PortState { NOP, DOWN, INIT, ARMED, ACTIVE, ACTIVE_DEFER }

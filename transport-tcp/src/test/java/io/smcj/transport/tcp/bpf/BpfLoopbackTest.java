@@ -1,0 +1,64 @@
+package io.smcj.transport.tcp.bpf;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.smcj.transport.tcp.SmcOptionVerdict;
+import io.smcj.transport.tcp.SmcRole;
+import io.smcj.transport.tcp.policy.SmcPolicy;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Both ends in this JVM over loopback, both running the program. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class BpfLoopbackTest {
+    @Test
+    void bothSidesOnLoopbackSeeTheOptionAndCleanUp() throws Exception {
+        Prerequisites.assumeBpf("BpfLoopbackTest");
+        BpfCapabilityProbe probe = BpfCapabilityProbe.open(BpfCapabilityProbe.Options.defaults(SmcPolicy.allowAll()));
+        java.nio.file.Path dir = probe.cgroup().path();
+        try {
+            assertTrue(probe.cgroup().contains(), "JVM moved into " + dir);
+            for (InetAddress lo : new InetAddress[] {InetAddress.getByName("127.0.0.1"), InetAddress.getByName("::1")}) {
+                try (ServerSocketChannel ss = ServerSocketChannel.open()) {
+                    ss.bind(new InetSocketAddress(lo, 0));
+                    try (SocketChannel c = SocketChannel.open(ss.getLocalAddress()); SocketChannel s = ss.accept()) {
+                        SmcOptionVerdict cv = probe.verdict((InetSocketAddress) c.getLocalAddress(),
+                                (InetSocketAddress) c.getRemoteAddress(), SmcRole.CLIENT);
+                        SmcOptionVerdict sv = probe.verdict((InetSocketAddress) s.getLocalAddress(),
+                                (InetSocketAddress) s.getRemoteAddress(), SmcRole.SERVER);
+                        System.out.println(cv + "\n" + sv);
+                        assertTrue(cv.smcPossible(), cv.toString());
+                        assertTrue(sv.smcPossible(), sv.toString());
+                        // read once: a second lookup finds nothing
+                        assertFalse(probe.verdict((InetSocketAddress) c.getLocalAddress(),
+                                (InetSocketAddress) c.getRemoteAddress(), SmcRole.CLIENT).smcPossible());
+                    }
+                }
+            }
+        } finally {
+            probe.close();
+        }
+        assertFalse(Files.exists(dir), "cgroup removed");
+        assertEquals(0, 0);
+    }
+
+    @Test
+    void rejectedProgramReportsTheVerifierLog() {
+        Prerequisites.assumeBpf("BpfLoopbackTest");
+        // returns the context pointer: the verifier refuses, and says why
+        byte[] bad = new BpfAssembler().movReg(BpfAssembler.R0, BpfAssembler.R1).exit().assemble().bytes(java.util.Map.of());
+        BpfException e = org.junit.jupiter.api.Assertions.assertThrows(BpfException.class,
+                () -> Bpf.progLoad(Bpf.PROG_TYPE_SOCK_OPS, bad, "GPL", "smcj_bad", Bpf.ATTACH_CGROUP_SOCK_OPS));
+        assertEquals(22, e.errno());
+        assertTrue(e.verifierLog() != null && e.verifierLog().contains("R0"), String.valueOf(e.verifierLog()));
+        assertTrue(e.getMessage().contains("verifier log:"), e.getMessage());
+    }
+}
