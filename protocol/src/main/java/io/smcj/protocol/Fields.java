@@ -94,7 +94,10 @@ public final class Fields {
         }
     }
 
-    /** One JSON object; numbers as numbers, notes as extra "<name>_text" strings. */
+    /**
+     * One JSON object; numbers as numbers, notes as extra "<name>_text" strings. Keys are unique: a
+     * name that repeats at one level (e.g. two reserved fields) is emitted as "name_2", "name_3" ...
+     */
     public String toJson() {
         StringBuilder sb = new StringBuilder();
         appendJson(sb);
@@ -104,17 +107,25 @@ public final class Fields {
     private void appendJson(StringBuilder sb) {
         sb.append('{');
         boolean first = true;
+        java.util.Set<String> used = new java.util.HashSet<>();
         for (Field f : fields) {
             if (!first) {
                 sb.append(',');
             }
             first = false;
-            quote(sb, f.name());
+            // JSON keys must be unique: a repeated name (two "reserved" fields) gets _2, _3 ...
+            String key = f.name();
+            for (int n = 2; used.contains(key) || used.contains(key + "_text"); n++) {
+                key = f.name() + "_" + n;
+            }
+            used.add(key);
+            quote(sb, key);
             sb.append(':');
             value(sb, f.value());
             if (f.note() != null) {
+                used.add(key + "_text");
                 sb.append(',');
-                quote(sb, f.name() + "_text");
+                quote(sb, key + "_text");
                 sb.append(':');
                 quote(sb, f.note());
             }

@@ -91,4 +91,14 @@ class FieldsTest {
             assertThrows(IllegalArgumentException.class, () -> MiniJson.parse(bad), bad);
         }
     }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void repeatedNamesGetUniqueJsonKeys() {
+        Fields f = new Fields().add("reserved", 0, 2).add("x", 1, 3, "note").add("reserved", "0000", 36)
+                .add("reserved", "00", 40).add("x_text", "y");
+        Map<String, Object> m = (Map<String, Object>) MiniJson.parse(f.toJson());
+        assertEquals(List.of("reserved", "x", "x_text", "reserved_2", "reserved_3", "x_text_2"), List.copyOf(m.keySet()));
+        assertEquals("0000", m.get("reserved_2"));
+    }
 }

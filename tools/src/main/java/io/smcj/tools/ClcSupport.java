@@ -1,15 +1,16 @@
 package io.smcj.tools;
 
+import io.smcj.clc.ClcCodec;
 import io.smcj.protocol.Described;
 
-/** Bridge to the CLC codec (io.smcj.clc); kept separate so the codec can land independently. */
+/** Bridge to the CLC codec ({@link ClcCodec}): one whole CLC message, header through trailer. */
 final class ClcSupport {
-    static final boolean AVAILABLE = false;
+    static final boolean AVAILABLE = true;
 
     private ClcSupport() {
     }
 
-    static Described decode(byte[] b) throws SmcMessages.NotSmcException {
-        throw new SmcMessages.NotSmcException("this build has no CLC codec yet (module clc)");
+    static Described decode(byte[] b) {
+        return ClcCodec.decode(b);
     }
 }

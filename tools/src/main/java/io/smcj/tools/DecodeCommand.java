@@ -91,7 +91,7 @@ public final class DecodeCommand implements Command {
         }
         Fields top = header == null ? new Fields() : copy(header, new Fields());
         top.add("message", d.messageName());
-        top.add("length", bytes.length);
+        top.add("bytes", bytes.length);
         if (json) {
             out.println(copy(d.describe(), top).toJson());
         } else {

@@ -76,7 +76,7 @@ class DecodeCommandTest {
         assertEquals(BigInteger.valueOf(3), m.get("seqno"));
         assertEquals(BigInteger.valueOf(4104), ((Map<String, Object>) m.get("cons")).get("count"));
         assertEquals(Boolean.TRUE, m.get("peer_conn_closed"));
-        assertEquals(List.of("message", "length", "type"), m.keySet().stream().limit(3).toList());
+        assertEquals(List.of("message", "bytes", "type"), m.keySet().stream().limit(3).toList());
     }
 
     @Test

@@ -143,6 +143,24 @@ class TsharkCrossCheckTest {
         assertEquals("1", p.first("smc.rmbe.ctrl.write.blocked").show());
     }
 
+    // ------------------------------------------------------------------------------------ CLC
+
+    @Test
+    void clcMessagesWeEncodeShouldBeDecodedIdenticallyByTshark(@TempDir Path dir) throws Exception {
+        List<byte[]> clc = Samples.clc().stream().map(Samples::bytes).toList();
+        List<Checked> c = crossCheck(dir, clc, List.of());
+        assertEquals(clc.size(), c.size());
+        assertAllDecodedAndEqual(c);
+        assertNoLooseMatches(c);
+    }
+
+    /** Every tshark field was compared with a field of ours chosen by name (not only by offset and value). */
+    static void assertNoLooseMatches(List<Checked> checked) {
+        java.util.Set<String> loose = new java.util.TreeSet<>();
+        checked.forEach(c -> loose.addAll(c.result().loose()));
+        assertTrue(loose.isEmpty(), "tshark fields without a name mapping: " + loose);
+    }
+
     // ------------------------------------------------------------------------- kernel fixtures
 
     static List<Path> fixtures() throws Exception {

@@ -1,0 +1,78 @@
+package io.smcj.tools;
+
+import io.smcj.clc.ClcAcceptConfirm;
+import io.smcj.clc.ClcCodec;
+import io.smcj.clc.ClcDecline;
+import io.smcj.clc.ClcMessage;
+import io.smcj.clc.ClcProposal;
+import io.smcj.clc.ClcType;
+import io.smcj.clc.RawBytes;
+import io.smcj.protocol.DeclineCode;
+import io.smcj.protocol.Gid;
+import io.smcj.protocol.MacAddress;
+import io.smcj.protocol.PeerId;
+import io.smcj.protocol.QpMtu;
+import io.smcj.protocol.SmcType;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Messages built with our codecs for the tshark cross-check: several per type and variant. */
+final class Samples {
+    private Samples() {
+    }
+
+    static final MacAddress MAC_C = MacAddress.parse("52:54:00:00:00:02");
+    static final MacAddress MAC_S = MacAddress.parse("52:54:00:00:00:01");
+    static final PeerId ID_C = new PeerId(0x02cc, MAC_C);
+    static final PeerId ID_S = new PeerId(0x5d3b, MAC_S);
+    static final Gid GID_C = Gid.parse("::ffff:10.0.0.2");
+    static final Gid GID_S = Gid.parse("::ffff:10.0.0.1");
+    static final Gid GID_V1 = Gid.parse("fe80::5054:ff:fe00:2");
+    static final Gid GID_ALT = Gid.parse("::ffff:10.1.0.2");
+
+    static ClcProposal.Ipv6Prefix v6(String hex32, int len) {
+        return new ClcProposal.Ipv6Prefix(RawBytes.hex(hex32), len);
+    }
+
+    /** CLC messages in client, server, client ... order (the TCP direction alternates). */
+    static List<ClcMessage> clc() {
+        List<ClcMessage> out = new ArrayList<>();
+        ClcProposal.IpPrefix prefixes = new ClcProposal.IpPrefix(0x0a000000, 24, 0,
+                List.of(v6("20010db8000000010000000000000000", 64), v6("fd000000000000000000000000000000", 8)));
+        // classic RFC 7609 v1 Proposal with IPv4 + 2 IPv6 prefixes
+        out.add(ClcProposal.v1(SmcType.R.wire(), ID_C, GID_V1, MAC_C, prefixes));
+        out.add(ClcAcceptConfirm.v1(ClcType.ACCEPT, true, link(ID_S, GID_V1, MAC_S, 0x11, 7)));
+        out.add(ClcAcceptConfirm.v1(ClcType.CONFIRM, true, link(ID_C, GID_V1, MAC_C, 0x12, 3)));
+        out.add(ClcAcceptConfirm.v1(ClcType.ACCEPT, false, link(ID_S, GID_V1, MAC_S, 0xabcdef, 0xfffffffe)));
+        // Linux v2 Proposal offering v1 and v2 with prefixes and two EIDs
+        out.add(ClcProposal.linux(SmcType.R.wire(), SmcType.R.wire(), ID_C, GID_V1, MAC_C,
+                ClcProposal.SmcdArea.empty(0), prefixes,
+                ClcProposal.V2Extension.smcr(1, GID_C, 255, 2, 1, List.of("SMCJ-EID-1", "A.B-2")), null));
+        out.add(ClcAcceptConfirm.v2(ClcType.ACCEPT, link(ID_S, GID_S, MAC_S, 0x11, 9), "SMCJ-EID-1",
+                ClcAcceptConfirm.FirstContactExt.linux(true, 1, "server-host", 255, 2, 1), null));
+        out.add(ClcAcceptConfirm.v2(ClcType.CONFIRM, link(ID_C, GID_C, MAC_C, 0x12, 4), "SMCJ-EID-1",
+                ClcAcceptConfirm.FirstContactExt.linux(true, 1, "client-host", 255, 2, 1), List.of(GID_C, GID_ALT)));
+        out.add(ClcAcceptConfirm.v2(ClcType.ACCEPT, link(ID_S, GID_S, MAC_S, 0x13, 10), "SMCJ-EID-1",
+                ClcAcceptConfirm.FirstContactExt.linux(false, 0, "h", 16, 1, 0), null));
+        // v2-only Proposal as Linux sends it with a RoCEv2-only device
+        out.add(ClcProposal.linux(SmcType.N.wire(), SmcType.R.wire(), ID_C, Gid.ZERO, MAC_C,
+                ClcProposal.SmcdArea.empty(0), null,
+                ClcProposal.V2Extension.smcr(0, GID_C, 0, 0, 0, List.of("SMCTEST-UEID")), null));
+        out.add(ClcDecline.linux(2, ID_S, DeclineCode.NOUEID));
+        // Confirm without first contact (link group reused): 108 bytes
+        out.add(ClcAcceptConfirm.v2(ClcType.CONFIRM, link(ID_C, GID_C, MAC_C, 0x12, 5), "SMCJ-EID-1", null, null));
+        out.add(ClcDecline.linux(1, ID_S, DeclineCode.SYNCERR));
+        out.add(ClcDecline.linux(1, PeerId.ZERO, DeclineCode.PEERDECL));
+        return out;
+    }
+
+    static ClcAcceptConfirm.Link link(PeerId id, Gid gid, MacAddress mac, int qpn, int token) {
+        return new ClcAcceptConfirm.Link(id, gid, mac, qpn, 0x39b + qpn, 1, token, 2, QpMtu.MTU_1024.wire(),
+                0xff181dbdc9b40000L + qpn, 0x3c125b ^ qpn);
+    }
+
+    static byte[] bytes(Object m) {
+        return ClcCodec.encode((ClcMessage) m);
+    }
+}
