@@ -36,7 +36,10 @@ public final class Fields {
 
     /** A hex-formatted unsigned number, e.g. flags bytes and codes: number in JSON, 0x.. in text. */
     public Fields addHex(String name, long value, int offset, String note) {
-        return add(name, value, offset, note == null ? String.format("0x%x", value) : String.format("0x%x %s", value, note));
+        String text = note == null ? String.format("0x%x", value) : String.format("0x%x %s", value, note);
+        // unsigned: a u64 above Long.MAX_VALUE (e.g. an RMB address 0xff18...) must not print negative
+        Object v = value < 0 ? new java.math.BigInteger(Long.toUnsignedString(value)) : (Object) value;
+        return add(name, v, offset, text);
     }
 
     /**

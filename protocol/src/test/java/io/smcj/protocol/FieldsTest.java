@@ -101,4 +101,16 @@ class FieldsTest {
         assertEquals(List.of("reserved", "x", "x_text", "reserved_2", "reserved_3", "x_text_2"), List.copyOf(m.keySet()));
         assertEquals("0000", m.get("reserved_2"));
     }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void addHexIsUnsigned() {
+        Fields f = new Fields().addHex("rmb_dma_addr", 0xff181dbdc9b40000L, 52, null).addHex("flags", 0x83, 3, "RESP");
+        Map<String, Object> m = (Map<String, Object>) MiniJson.parse(f.toJson());
+        assertEquals(new BigInteger("ff181dbdc9b40000", 16), m.get("rmb_dma_addr"));
+        assertEquals("0xff181dbdc9b40000", m.get("rmb_dma_addr_text"));
+        assertEquals(BigInteger.valueOf(0x83), m.get("flags"));
+        assertEquals("0x83 RESP", m.get("flags_text"));
+        assertTrue(f.toText().contains("rmb_dma_addr: 18381474580082720768  (0xff181dbdc9b40000)"), f.toText());
+    }
 }

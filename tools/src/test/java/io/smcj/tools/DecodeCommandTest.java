@@ -65,6 +65,61 @@ class DecodeCommandTest {
                 """, r.out());
     }
 
+    /** The kernel's v2 Decline of fixtures/kernel-6.1/b2_decline_server_no_ueid.pcap. */
+    static final String KERNEL_DECLINE = "e2d4c3d904002c205d3b525400990001030300002000000000000000000000000000000000000000e2d4c3d9";
+
+    @Test
+    void clcDeclineGoldenText() throws Exception {
+        Run r = run("", KERNEL_DECLINE);
+        assertEquals(0, r.rc(), r.err());
+        assertEquals("""
+                CLC Decline (44 bytes)
+                  eyecatcher: SMCR
+                  type: 4  (CLC Decline)
+                  length: 44
+                  version: 2  (SMC v2)
+                  typev2: 0  (in sync)
+                  typev1: 0  (reserved)
+                  out_of_sync: false
+                  id_for_peer: 5d3b:52:54:00:99:00:01
+                  peer_diagnosis: 50528256  (0x03030000 NOSMCDEV (no SMC device found (R or D)))
+                  os_type: 2  (LINUX)
+                  reserved: 0  (0x0)
+                  reserved2: 000000
+                  peer_diagnosis_v2: [0, 0, 0, 0]  (0; 0; 0; 0)
+                  trailer: SMCR
+                """, r.out());
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void clcAcceptJsonHasAddressesAsStringsAndUnsignedNumbers() throws Exception {
+        Path pcap = Path.of(System.getProperty("smcj.root.dir", "..")).resolve("fixtures/kernel-6.1/a_smcr_full.pcap");
+        byte[] accept = io.smcj.protocol.pcap.SmcCapture.messages(pcap).stream()
+                .filter(m -> m.bytes().length == 160).findFirst().orElseThrow().bytes();
+        Run r = run("", "--json", io.smcj.protocol.Hex.of(accept));
+        assertEquals(0, r.rc(), r.err());
+        Map<String, Object> m = (Map<String, Object>) MiniJson.parse(r.out());
+        assertEquals("CLC Accept", m.get("message"));
+        assertEquals("::ffff:10.99.0.1", m.get("gid"));
+        assertEquals("52:54:00:99:00:01", m.get("mac"));
+        assertEquals(new BigInteger("ff181dbdc9b40000", 16), m.get("rmb_dma_addr"), "u64 printed unsigned");
+        assertEquals(BigInteger.valueOf(0x11), m.get("qpn"));
+        assertEquals(Boolean.TRUE, m.get("first_contact"));
+        Map<String, Object> fce = (Map<String, Object>) m.get("first_contact_ext");
+        assertTrue(fce.get("hostname").toString().startsWith("vm1"), fce.toString());
+    }
+
+    @Test
+    void clcRejectionNamesTheOffset() throws Exception {
+        // the length field says 45 but 44 bytes follow
+        Run r = run("", KERNEL_DECLINE.substring(0, 10) + "2d" + KERNEL_DECLINE.substring(12));
+        assertEquals(1, r.rc());
+        assertTrue(r.err().contains("rejected: EPROTO: truncated CLC message"), r.err());
+        assertTrue(r.err().contains("offset: 44"), r.err());
+        assertTrue(r.err().contains("decline code: 0x09990000 INTERR"), r.err());
+    }
+
     @Test
     @SuppressWarnings("unchecked")
     void cdcJsonIsOneValidObjectWithNumbers() throws Exception {
