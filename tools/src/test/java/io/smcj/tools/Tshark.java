@@ -42,6 +42,20 @@ final class Tshark {
         return false;
     }
 
+    /** "4.0.17" from {@code tshark --version}, or "" when it cannot be read. */
+    static String version() {
+        try {
+            Process p = new ProcessBuilder("tshark", "--version").redirectErrorStream(true).start();
+            String first = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+                    .lines().filter(l -> l.startsWith("TShark")).findFirst().orElse("");
+            p.waitFor(30, TimeUnit.SECONDS);
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+\\.\\d+\\.\\d+)").matcher(first);
+            return m.find() ? m.group(1) : "";
+        } catch (IOException | InterruptedException e) {
+            return "";
+        }
+    }
+
     /** The loud skip line the project requires; returns the message for the JUnit assumption. */
     static String skip(String why) {
         System.err.println("SKIP-WARNING: " + why);
