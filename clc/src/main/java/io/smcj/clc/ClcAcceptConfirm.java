@@ -413,7 +413,7 @@ public record ClcAcceptConfirm(ClcHeader header, PeerId peerId, Gid gid, MacAddr
     public Fields describe() {
         Fields f = header.describe();
         f.add("first_contact", firstContact(), 7);
-        f.add("id_for_peer", peerId, 8);
+        f.add("id_for_peer", peerId, 8, ClcHeader.peerIdHex(peerId));
         f.add("gid", gid, 16);
         f.add("mac", mac, 32);
         f.add("qpn", qpn, 38);
@@ -424,7 +424,7 @@ public record ClcAcceptConfirm(ClcHeader header, PeerId peerId, Gid gid, MacAddr
         int mtu = qpMtuBytes();
         f.add("qp_mtu", qpMtu, 50, mtu < 0 ? "not an IB MTU" : mtu + " bytes");
         f.addHex("reserved", reserved, 51, null);
-        f.addHex("rmb_dma_addr", rmbDmaAddr, 52, null);
+        f.add("rmb_dma_addr", String.format("0x%016x", rmbDmaAddr), 52, "u64, as hex text");
         f.addHex("reserved2", reserved2, 60, null);
         f.add("psn", psn, 61);
         int pos = 64;

@@ -66,6 +66,27 @@ public final class ClcCodec {
         return Math.max(0, len - buf.readableBytes());
     }
 
+    /**
+     * Like {@link #bytesNeeded(ByteBuf)}, and, as soon as the header is there, the checks
+     * {@code smc_clc_wait_msg} makes on the peeked header before it waits for the body: version 0,
+     * or a type that is neither {@code expected} nor Decline, fail at once (EPROTO).
+     */
+    public static int bytesNeeded(ByteBuf buf, ClcType expected) {
+        int needed = bytesNeeded(buf);
+        if (buf.readableBytes() >= HEADER_LENGTH) {
+            int at = buf.readerIndex();
+            if (buf.getUnsignedByte(at + 7) >>> 4 < 1) {
+                throw eproto(7, "CLC version 0");
+            }
+            ClcType type = ClcType.ofWire(buf.getUnsignedByte(at + 4));
+            if (type == null || (expected != null && type != expected && type != ClcType.DECLINE)) {
+                throw eproto(4, String.format("expected %s or a Decline, got type 0x%02x",
+                        expected == null ? "a CLC message" : expected.messageName(), buf.getUnsignedByte(at + 4)));
+            }
+        }
+        return needed;
+    }
+
     /** {@link #decode(ByteBuf)} of a byte array that must hold exactly one message. */
     public static ClcMessage decode(byte[] bytes) {
         ByteBuf b = Unpooled.wrappedBuffer(bytes);

@@ -114,7 +114,7 @@ public record ClcDecline(ClcHeader header, PeerId peerId, int peerDiagnosis, int
     public Fields describe() {
         Fields f = header.describe();
         f.add("out_of_sync", outOfSync(), 7);
-        f.add("id_for_peer", peerId, 8);
+        f.add("id_for_peer", peerId, 8, ClcHeader.peerIdHex(peerId));
         f.add("peer_diagnosis", Integer.toUnsignedLong(peerDiagnosis), 16, DeclineCode.describe(peerDiagnosis));
         OsType os = OsType.ofWire(osType());
         f.add("os_type", osType(), 20, os == null ? "unknown" : os.name());

@@ -106,6 +106,11 @@ public record ClcHeader(Eyecatcher eyecatcher, ClcType type, int length, int ver
         return firstContact() ? "first contact" : "no first contact";
     }
 
+    /** The peer id as one hex number, the way Wireshark shows it ({@code 0x5d3b525400990001}). */
+    static String peerIdHex(io.smcj.protocol.PeerId id) {
+        return "0x" + io.smcj.protocol.Hex.of(id.bytes());
+    }
+
     static String typeName(int twoBits) {
         return switch (SmcType.ofWire(twoBits)) {
             case R -> "SMC-R";

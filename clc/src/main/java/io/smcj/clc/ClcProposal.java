@@ -653,7 +653,7 @@ public record ClcProposal(ClcHeader header, PeerId peerId, Gid gid, MacAddress m
     @Override
     public Fields describe() {
         Fields f = header.describe();
-        f.add("id_for_peer", peerId, 8);
+        f.add("id_for_peer", peerId, 8, ClcHeader.peerIdHex(peerId));
         f.add("gid", gid, 16);
         f.add("mac", mac, 32);
         f.add("iparea_offset", ipareaOffset, 38,

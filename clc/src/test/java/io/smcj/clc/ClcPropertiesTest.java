@@ -8,6 +8,7 @@ import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.statistics.Statistics;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 
@@ -60,16 +61,28 @@ class ClcPropertiesTest {
     }
 
     /** Decoding must give a value that re-encodes to the input, or a ProtocolException. */
-    static void valueOrProtocolException(byte[] bytes) {
+    static boolean valueOrProtocolException(byte[] bytes) {
         ByteBuf buf = Unpooled.wrappedBuffer(bytes);
         try {
             ClcMessage m = ClcCodec.decode(buf);
             assertEquals(m.length(), buf.readerIndex());
             assertArrayEquals(Arrays.copyOf(bytes, m.length()), ClcCodec.encode(m), "re-encoding a decoded value");
             m.describe().toText();
+            return true;
         } catch (ProtocolException e) {
             assertEquals(0, buf.readerIndex(), "nothing consumed on error");
+            return false;
         }
+    }
+
+    /** Bit flips must exercise both outcomes, else the property proves little. */
+    static void flipped(byte[] wire, Random r) {
+        boolean decoded = valueOrProtocolException(mutate(wire, r));
+        Statistics.collect(decoded ? "decoded" : "rejected");
+        Statistics.coverage(c -> {
+            c.check("decoded").count(n -> n > 0);
+            c.check("rejected").count(n -> n > 0);
+        });
     }
 
     /** Flips 1..4 bits of a valid message, and sometimes lies about the length. */
@@ -109,7 +122,7 @@ class ClcPropertiesTest {
 
     @Property
     void bitFlippedProposalsDecodeExactlyOrAreRejected(@ForAll("proposals") ClcProposal p, @ForAll("randoms") Random r) {
-        valueOrProtocolException(mutate(ClcCodec.encode(p), r));
+        flipped(ClcCodec.encode(p), r);
     }
 
     // ---- SMC-R Accept / Confirm ----
@@ -128,7 +141,7 @@ class ClcPropertiesTest {
     @Property
     void bitFlippedAcceptConfirmsDecodeExactlyOrAreRejected(@ForAll("acceptConfirms") ClcAcceptConfirm a,
                                                             @ForAll("randoms") Random r) {
-        valueOrProtocolException(mutate(ClcCodec.encode(a), r));
+        flipped(ClcCodec.encode(a), r);
     }
 
     // ---- SMC-D Accept / Confirm ----
@@ -160,7 +173,36 @@ class ClcPropertiesTest {
 
     @Property
     void bitFlippedDeclinesDecodeExactlyOrAreRejected(@ForAll("declines") ClcDecline d, @ForAll("randoms") Random r) {
-        valueOrProtocolException(mutate(ClcCodec.encode(d), r));
+        flipped(ClcCodec.encode(d), r);
+    }
+
+    // ---- TCP stream framing ----
+
+    /** Messages back to back, arriving in random chunks, come out one by one as bytesNeeded says. */
+    @Property
+    void streamOfMessagesInRandomChunksDecodesInOrder(@ForAll("randoms") Random r) {
+        java.util.List<ClcMessage> sent = new java.util.ArrayList<>();
+        ByteBuf all = Unpooled.buffer();
+        int n = 1 + r.nextInt(4);
+        for (int i = 0; i < n; i++) {
+            ClcMessage m = ClcGen.any(r);
+            sent.add(m);
+            ClcCodec.encode(m, all);
+        }
+        ByteBuf stream = Unpooled.buffer();
+        java.util.List<ClcMessage> received = new java.util.ArrayList<>();
+        while (all.isReadable() || stream.isReadable()) {
+            int chunk = Math.min(all.readableBytes(), 1 + r.nextInt(200));
+            stream.writeBytes(all, chunk);
+            while (stream.isReadable() && ClcCodec.bytesNeeded(stream) == 0) {
+                received.add(ClcCodec.decode(stream));
+            }
+            stream.discardReadBytes();
+            if (!all.isReadable() && stream.isReadable()) {
+                throw new AssertionError("bytes left that never form a message: " + stream.readableBytes());
+            }
+        }
+        assertEquals(sent, received);
     }
 
     // ---- arbitrary bytes ----

@@ -167,6 +167,19 @@ class ClcValidationTest {
     }
 
     @Test
+    void shouldRejectAnUnexpectedTypeOnThePeekedHeaderBeforeTheBodyArrives() {
+        ByteBuf stream = Unpooled.wrappedBuffer(java.util.Arrays.copyOf(ACCEPT_V1, 8));
+        assertEquals(60, ClcCodec.bytesNeeded(stream, ClcType.ACCEPT));
+        ProtocolException e = assertThrows(ProtocolException.class, () -> ClcCodec.bytesNeeded(stream, ClcType.CONFIRM));
+        assertEquals(4, e.offset());
+        assertTrue(ClcCodec.isEproto(e));
+        assertEquals(20, ClcCodec.bytesNeeded(Unpooled.wrappedBuffer(java.util.Arrays.copyOf(DECLINE_V1, 8)),
+                ClcType.CONFIRM), "a Decline is always welcome");
+        assertThrows(ProtocolException.class, () -> ClcCodec.bytesNeeded(
+                Unpooled.wrappedBuffer(with(java.util.Arrays.copyOf(DECLINE_V1, 8), 7, 0x00)), null));
+    }
+
+    @Test
     void shouldRejectTrailingBytesWhenDecodingAnArray() {
         byte[] b = java.util.Arrays.copyOf(DECLINE_V1, 30);
         rejected(b, 28, "after the message");

@@ -54,6 +54,11 @@ public final class SmcCapabilityProbes {
     private SmcCapabilityProbes() {
     }
 
+    /** Why the BPF probe cannot be used here (computed once per JVM), empty when it can. */
+    public static java.util.Optional<String> bpfUnavailabilityCause() {
+        return java.util.Optional.ofNullable(BpfSupport.unavailabilityCause());
+    }
+
     public static SmcCapabilityProbe open(Config c, Consumer<String> notice) {
         return openWithCause(c, notice, BpfSupport.unavailabilityCause());
     }

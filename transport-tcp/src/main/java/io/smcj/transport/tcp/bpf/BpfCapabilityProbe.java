@@ -62,6 +62,7 @@ public final class BpfCapabilityProbe implements SmcCapabilityProbe {
     private final List<Integer> fds; // programs and links, closed in reverse
     private final Cgroup2 cgroup;
     private final int insnCount;
+    private final Thread shutdownHook;
     private boolean closed;
 
     private BpfCapabilityProbe(Options options, int mapFd, List<Integer> fds, Cgroup2 cgroup, int insnCount) {
@@ -70,6 +71,17 @@ public final class BpfCapabilityProbe implements SmcCapabilityProbe {
         this.fds = fds;
         this.cgroup = cgroup;
         this.insnCount = insnCount;
+        // a normal exit without close() also removes the cgroup (a crash leaves it to the sweep)
+        this.shutdownHook = new Thread(this::closeQuietly, "smcj-bpf-cleanup");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    private void closeQuietly() {
+        try {
+            close();
+        } catch (RuntimeException e) {
+            System.err.println("smcj: BPF probe cleanup at exit failed: " + e.getMessage());
+        }
     }
 
     /** Loads and attaches; throws {@link BpfException} (with the verifier log when the load failed). */
@@ -250,6 +262,11 @@ public final class BpfCapabilityProbe implements SmcCapabilityProbe {
             return;
         }
         closed = true;
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException shuttingDown) {
+            // called from the hook itself
+        }
         RuntimeException failure = null;
         try {
             if (cgroup.contains()) {

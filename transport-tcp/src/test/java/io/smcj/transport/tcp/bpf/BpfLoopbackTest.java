@@ -61,4 +61,27 @@ class BpfLoopbackTest {
         assertTrue(e.verifierLog() != null && e.verifierLog().contains("R0"), String.valueOf(e.verifierLog()));
         assertTrue(e.getMessage().contains("verifier log:"), e.getMessage());
     }
+
+    @Test
+    void javaSideEnforcementKeepsTheOptionButVerdictFallsBackNamingTheRule() throws Exception {
+        Prerequisites.assumeBpf("BpfLoopbackTest");
+        SmcPolicy policy = SmcPolicy.parse("dst 127.0.0.0/8 off; dst default on");
+        try (BpfCapabilityProbe probe = BpfCapabilityProbe.open(new BpfCapabilityProbe.Options(policy,
+                io.smcj.transport.tcp.PolicyEnforcement.JAVA, true, java.util.List.of(), 64))) {
+            try (ServerSocketChannel ss = ServerSocketChannel.open()) {
+                ss.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
+                try (SocketChannel c = SocketChannel.open(ss.getLocalAddress()); SocketChannel s = ss.accept()) {
+                    SmcOptionVerdict cv = probe.verdict((InetSocketAddress) c.getLocalAddress(),
+                            (InetSocketAddress) c.getRemoteAddress(), SmcRole.CLIENT);
+                    assertTrue(cv.optionSent() && cv.peerOption(), cv.toString()); // no policy code in the program
+                    assertFalse(cv.smcPossible(), cv.toString());
+                    assertTrue(cv.reason().contains("enforced in Java"), cv.reason());
+                    assertEquals(1, cv.policy().prefixRule());
+                    SmcOptionVerdict sv = probe.verdict((InetSocketAddress) s.getLocalAddress(),
+                            (InetSocketAddress) s.getRemoteAddress(), SmcRole.SERVER);
+                    assertTrue(sv.smcPossible(), sv.toString()); // server: destination rules do not apply
+                }
+            }
+        }
+    }
 }

@@ -38,6 +38,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * {@link BpfCapabilityProbe}; "without" means outside any (plain kernel TCP, no option).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class SmcOptionNetnsTest {
     enum Family { IPV4, IPV6, IPV4_MAPPED }
@@ -262,5 +263,74 @@ class SmcOptionNetnsTest {
         assertTrue(hasSmcOption(on.synAck()), on.toString());
         assertTrue(on.server().smcPossible());
         assertEquals(0, on.server().policy().portRule());
+    }
+
+    /**
+     * A real middlebox: netfilter's TCPOPTSTRIP in the server's namespace removes option 254 from
+     * incoming SYNs (after tcpdump saw them). The server never sees the option, so it does not echo
+     * it; both verdicts say fallback and the connection still completes.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Family.class, names = {"IPV4", "IPV6"})
+    void middleboxStrippingTheOptionEndsInFallback(Family family) throws Exception {
+        Prerequisites.assumeCommand("SmcOptionNetnsTest.middlebox", "iptables");
+        int port = PORTS.get();
+        String tool = family == Family.IPV6 ? "ip6tables" : "iptables";
+        String[] rule = {"-p", "tcp", "--dport", Integer.toString(port), "-j", "TCPOPTSTRIP", "--strip-options", "254"};
+        java.util.List<String> add = new java.util.ArrayList<>(List.of(tool, "-t", "mangle", "-A", "PREROUTING"));
+        add.addAll(List.of(rule));
+        ns.exec(ns.a, add.toArray(String[]::new));
+        try {
+            Outcome o = connect(family, clientProbe, serverProbe);
+            assertEquals(port, o.syn().dstPort());
+            assertTrue(hasSmcOption(o.syn()), "captured before the middlebox: " + o.syn());
+            assertFalse(hasSmcOption(o.synAck()), o.synAck().toString());
+            assertTrue(o.client().optionSent());
+            assertFalse(o.client().peerOption());
+            assertFalse(o.client().smcPossible());
+            assertTrue(o.client().reason().contains("middlebox stripped it"), o.client().reason());
+            assertFalse(o.server().peerOption(), o.server().toString());
+            assertFalse(o.server().smcPossible());
+        } finally {
+            add.set(3, "-D");
+            ns.exec(ns.a, add.toArray(String[]::new));
+        }
+    }
+
+    /** tshark's dissector and the test's pcap reader agree on every SYN and SYN-ACK captured so far. */
+    @Test
+    @org.junit.jupiter.api.Order(Integer.MAX_VALUE)
+    void tsharkAgreesWithTheTestsPcapReader() throws Exception {
+        Prerequisites.assumeCommand("SmcOptionNetnsTest.tshark", "tshark");
+        connect(Family.IPV4, clientProbe, serverProbe);
+        connect(Family.IPV6, clientProbe, null);
+        Path copy = dir.resolve("copy.pcap");
+        Files.copy(dir.resolve("a.pcap"), copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        String out = NetNs.run("tshark", "-n", "-r", copy.toString(), "-Y", "tcp.flags.syn==1", "-T", "fields",
+                "-E", "separator=;", "-e", "tcp.srcport", "-e", "tcp.dstport", "-e", "tcp.flags.ack",
+                "-e", "tcp.options.experimental.exid", "-e", "tcp.options.experimental.data");
+        java.util.Map<String, Boolean> tshark = new java.util.HashMap<>();
+        for (String line : out.split("\n")) {
+            String[] f = line.split(";", -1);
+            if (f.length != 5 || !f[0].matches("\\d+")) {
+                continue; // tshark's own notices
+            }
+            boolean smc = f[3].equalsIgnoreCase("0xe2d4") && f[4].equalsIgnoreCase("c3d9");
+            assertTrue(smc || f[3].isEmpty(), "unexpected experimental option: " + line);
+            tshark.put(f[0] + ">" + f[1] + (f[2].equals("1") || f[2].equalsIgnoreCase("true") ? " SA" : " S"), smc);
+        }
+        int compared = 0;
+        int withOption = 0;
+        for (Pcap.TcpSegment seg : Pcap.read(copy)) {
+            if (!seg.isSyn() && !seg.isSynAck()) {
+                continue;
+            }
+            String k = seg.srcPort() + ">" + seg.dstPort() + (seg.isSynAck() ? " SA" : " S");
+            assertTrue(tshark.containsKey(k), "tshark did not list " + seg + "\n" + out);
+            assertEquals(tshark.get(k), hasSmcOption(seg), k);
+            compared++;
+            withOption += hasSmcOption(seg) ? 1 : 0;
+        }
+        assertTrue(compared >= 4 && withOption >= 2, compared + " compared, " + withOption + " with option");
     }
 }
