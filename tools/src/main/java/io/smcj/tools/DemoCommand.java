@@ -10,11 +10,16 @@ import io.smcj.clc.ClcCodec;
 import io.smcj.clc.ClcMessage;
 import io.smcj.clc.ClcProposal;
 import io.smcj.clc.ClcType;
+import io.smcj.llc.ConfirmLink;
+import io.smcj.llc.LlcCodec;
+import io.smcj.llc.LlcFraming;
+import io.smcj.llc.LlcMessage;
 import io.smcj.protocol.AlertToken;
 import io.smcj.protocol.Described;
 import io.smcj.protocol.Gid;
 import io.smcj.protocol.MacAddress;
 import io.smcj.protocol.PeerId;
+import io.smcj.protocol.Qpn;
 import io.smcj.protocol.QpMtu;
 import io.smcj.protocol.RmbeSize;
 import io.smcj.protocol.SmcConstants;
@@ -95,6 +100,7 @@ public final class DemoCommand implements Command {
             }
             switch (s.message()) {
                 case ClcMessage m -> clc++;
+                case LlcMessage m -> llc++;
                 default -> cdc++;
             }
         }
@@ -149,6 +155,12 @@ public final class DemoCommand implements Command {
                 ClcAcceptConfirm.FirstContactExt.linux(true, release, "client", maxConns, maxLinks,
                         SmcConstants.FEATURE_MASK), List.of(clientGid))));
 
+        // LLC over the new link (v2 framing): the server confirms the link, the client answers
+        s.add(llc(false, ConfirmLink.of(LlcFraming.V2, false, SERVER.mac(), serverGid, new Qpn(0x11), 1, 0x100 + 1,
+                maxLinks, maxConns)));
+        s.add(llc(true, ConfirmLink.of(LlcFraming.V2, true, CLIENT.mac(), clientGid, new Qpn(0x12), 1, 0x200 + 1,
+                maxLinks, maxConns)));
+
         // CDC: the client wrote 4096 bytes into the server's RMBE, the server consumed them and answered
         // with 4096 bytes; then shutdown(SHUT_WR) and close() on both sides
         s.add(cdc(true, 1, serverToken, cur(0, 4096), cur(0, 0), 0, 0));
@@ -167,6 +179,11 @@ public final class DemoCommand implements Command {
 
     private static Step clc(boolean fromClient, ClcMessage m) {
         return new Step(fromClient, m, ClcCodec.encode(m), ClcCodec::decode, x -> ClcCodec.encode((ClcMessage) x));
+    }
+
+    private static Step llc(boolean fromClient, LlcMessage m) {
+        return new Step(fromClient, m, LlcCodec.toBytes(m), LlcCodec.DEFAULT::decode,
+                x -> LlcCodec.toBytes((LlcMessage) x));
     }
 
     private static Step cdc(boolean fromClient, int seqno, int token, CdcCursor prod, CdcCursor cons, int prodFlags,
@@ -202,10 +219,18 @@ public final class DemoCommand implements Command {
     static String crossLayerCheck(List<Step> steps) {
         ClcAcceptConfirm accept = (ClcAcceptConfirm) steps.get(1).message();
         ClcAcceptConfirm confirm = (ClcAcceptConfirm) steps.get(2).message();
+        ConfirmLink req = (ConfirmLink) steps.get(3).message();
+        ConfirmLink resp = (ConfirmLink) steps.get(4).message();
+        if (req.senderQpNum().value() != accept.qpn() || resp.senderQpNum().value() != confirm.qpn()) {
+            return "CONFIRM LINK QPNs differ from the CLC Accept/Confirm";
+        }
+        if (!req.senderGid().equals(accept.gid()) || !resp.senderGid().equals(confirm.gid())) {
+            return "CONFIRM LINK GIDs differ from the CLC Accept/Confirm";
+        }
         if (!confirm.gidList().gids().contains(confirm.gid())) {
             return "the Confirm's GID list lacks the client's GID";
         }
-        for (Step s : steps.subList(3, steps.size())) {
+        for (Step s : steps.subList(5, steps.size())) {
             CdcMessage m = ((CdcDescription) s.message()).message();
             // a CDC carries the RECEIVER's alert token
             int expected = s.fromClient() ? accept.rmbeAlertToken() : confirm.rmbeAlertToken();
@@ -253,6 +278,9 @@ public final class DemoCommand implements Command {
                     a.header().version(), a.firstContact() ? " first contact" : "", a.qpn(), a.rmbRkey(),
                     a.rmbeAlertToken(), a.rmbeSizeBytes() / 1024, a.psn(),
                     a.gidList() != null ? ", gid list " + a.gidList().gids() : "");
+            case ConfirmLink c -> String.format("%s, link %d, qpn 0x%x, gid %s, max_links %d, max_conns %d",
+                    c.isResponse() ? "response" : "request", c.linkNum(), c.senderQpNum().value(), c.senderGid(),
+                    c.maxLinks(), c.maxConns());
             case CdcDescription d -> {
                 CdcMessage c = d.message();
                 yield String.format("seqno %d, token %d, prod %d:%d, cons %d:%d%s", c.seqno(),

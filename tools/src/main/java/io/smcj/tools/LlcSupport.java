@@ -1,15 +1,16 @@
 package io.smcj.tools;
 
+import io.smcj.llc.LlcCodec;
 import io.smcj.protocol.Described;
 
-/** Bridge to the LLC codec (io.smcj.llc); kept separate so the codec can land independently. */
+/** Bridge to the LLC codec ({@link LlcCodec#DEFAULT}: every type, v1 and v2 framing). */
 final class LlcSupport {
-    static final boolean AVAILABLE = false;
+    static final boolean AVAILABLE = true;
 
     private LlcSupport() {
     }
 
-    static Described decode(byte[] b) throws SmcMessages.NotSmcException {
-        throw new SmcMessages.NotSmcException("this build has no LLC codec yet (module llc)");
+    static Described decode(byte[] b) {
+        return LlcCodec.DEFAULT.decode(b);
     }
 }

@@ -7,11 +7,31 @@ import io.smcj.clc.ClcMessage;
 import io.smcj.clc.ClcProposal;
 import io.smcj.clc.ClcType;
 import io.smcj.clc.RawBytes;
+import io.smcj.llc.AddLink;
+import io.smcj.llc.AddLinkCont;
+import io.smcj.llc.ConfirmLink;
+import io.smcj.llc.ConfirmRkey;
+import io.smcj.llc.ConfirmRkeyCont;
+import io.smcj.llc.DeleteLink;
+import io.smcj.llc.DeleteRkey;
+import io.smcj.llc.LlcCodec;
+import io.smcj.llc.LlcFraming;
+import io.smcj.llc.LlcHeader;
+import io.smcj.llc.LlcMessage;
+import io.smcj.llc.Octets;
+import io.smcj.llc.ReqAddLink;
+import io.smcj.llc.RkeyPair;
+import io.smcj.llc.Rtoken;
+import io.smcj.llc.TestLink;
 import io.smcj.protocol.DeclineCode;
 import io.smcj.protocol.Gid;
+import io.smcj.protocol.Hex;
 import io.smcj.protocol.MacAddress;
 import io.smcj.protocol.PeerId;
+import io.smcj.protocol.Psn;
 import io.smcj.protocol.QpMtu;
+import io.smcj.protocol.Qpn;
+import io.smcj.protocol.Rkey;
 import io.smcj.protocol.SmcType;
 
 import java.util.ArrayList;
@@ -72,7 +92,46 @@ final class Samples {
                 0xff181dbdc9b40000L + qpn, 0x3c125b ^ qpn);
     }
 
+    /** Every LLC v1 type (44 bytes), requests and responses. */
+    static List<LlcMessage> llcV1() {
+        LlcFraming v1 = LlcFraming.V1;
+        List<LlcMessage> out = new ArrayList<>();
+        out.add(ConfirmLink.of(v1, false, MAC_S, GID_V1, new Qpn(0x11), 1, 0x1001, 2, 0));
+        out.add(ConfirmLink.of(v1, true, MAC_C, GID_V1, new Qpn(0x12), 1, 0x2001, 2, 0));
+        AddLink add = AddLink.of(v1, false, MAC_S, GID_ALT, new Qpn(0x21), 2, QpMtu.MTU_4096, new Psn(0x123456), null);
+        out.add(add);
+        out.add(AddLink.of(v1, true, MAC_C, GID_ALT, new Qpn(0x22), 2, QpMtu.MTU_1024, new Psn(0xabcdef), null));
+        out.add(add.reject());
+        out.add(new AddLinkCont(LlcHeader.of(v1, 0), 2, 2, Octets.zeros(2),
+                List.of(new RkeyPair(new Rkey(0x111), new Rkey(0x222), 0xff00000000001000L),
+                        new RkeyPair(new Rkey(0x333), new Rkey(0x444), 0x0000000012340000L)), Octets.zeros(4)));
+        out.add(DeleteLink.of(v1, false, true, 0, 0x00030000L));
+        out.add(DeleteLink.of(v1, true, false, 2, 0x00100000L));
+        ConfirmRkey crk = ConfirmRkey.of(v1, new Rkey(0x39b), 0xff181dbdc9b40000L);
+        out.add(crk);
+        out.add(crk.response(false));
+        out.add(crk.response(true));
+        out.add(new ConfirmRkeyCont(LlcHeader.of(v1, 0), 1,
+                List.of(new Rtoken(2, new Rkey(0x555), 0x1000), Rtoken.ZERO, Rtoken.ZERO)));
+        out.add(DeleteRkey.of(v1, List.of(new Rkey(0x39b), new Rkey(0x3dc))));
+        out.add(TestLink.of(v1, false, Octets.of(Hex.parse("000102030405060708090a0b0c0d0e0f"))));
+        out.add(TestLink.of(v1, true, Octets.zeros(16)));
+        return out;
+    }
+
+    /** v2 framed LLC messages (tshark 4.0 does not decode these). */
+    static List<LlcMessage> llcV2() {
+        LlcFraming v2 = LlcFraming.V2;
+        List<LlcMessage> out = new ArrayList<>();
+        out.add(ConfirmLink.of(v2, false, MAC_S, GID_S, new Qpn(0x11), 1, 0x1001, 2, 255));
+        out.add(DeleteLink.of(v2, false, true, 0, 0x00030000L));
+        out.add(TestLink.of(v2, false, Octets.zeros(16)));
+        out.add(DeleteRkey.of(v2, List.of(new Rkey(0x39b))));
+        out.add(ReqAddLink.request(v2, List.of(GID_ALT)));
+        return out;
+    }
+
     static byte[] bytes(Object m) {
-        return ClcCodec.encode((ClcMessage) m);
+        return m instanceof ClcMessage c ? ClcCodec.encode(c) : LlcCodec.toBytes((LlcMessage) m);
     }
 }
