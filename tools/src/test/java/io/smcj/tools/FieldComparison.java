@@ -73,8 +73,10 @@ final class FieldComparison {
         map("mac", "smc.proposal.client.preferred.mac", "smc.accept.server.preferred.mac", "smc.confirm.client.mac");
         // Proposal
         map("iparea_offset", "smc.proposal.smcv1_subnet_ext_offset");
-        map("ism_gid", "smc.proposal.ism.gid");
-        map("ism_chid", "smc.proposal.smc.chid");
+        // SMC-D area (ism_gid, ism_chid) and SMC-Dv2 extension entries (gid, chid) share tshark's names
+        map("ism_gid|gid", "smc.proposal.ism.gid");
+        map("ism_chid|chid", "smc.proposal.smc.chid");
+        map("system_eid", "smc.proposal.system.eid");
         map("v2_ext_offset", "smc.proposal.smcv2_ext_offset");
         map("smcd_v2_ext_offset", "smc.proposal.smcdv2_ext_offset");
         map("outgoing_subnet", "smc.outgoing.interface.subnet.mask");

@@ -84,6 +84,16 @@ final class Samples {
         out.add(ClcAcceptConfirm.v2(ClcType.CONFIRM, link(ID_C, GID_C, MAC_C, 0x12, 5), "SMCJ-EID-1", null, null));
         out.add(ClcDecline.linux(1, ID_S, DeclineCode.SYNCERR));
         out.add(ClcDecline.linux(1, PeerId.ZERO, DeclineCode.PEERDECL));
+        // SMC-R and SMC-D v1 and v2 offered: ISM GID/CHID, SEID flag, SMC-Dv2 extension with 2 GID/CHID entries
+        ClcProposal.V2Extension v2 = new ClcProposal.V2Extension(0, 0, 0x11, 0, 0, GID_C, 255, 2, 1,
+                RawBytes.zeros(12), List.of(RawBytes.blankPadded("SMCJ-EID-1", 32)));
+        out.add(ClcProposal.linux(SmcType.B.wire(), SmcType.B.wire(), ID_C, GID_V1, MAC_C,
+                new ClcProposal.SmcdArea(0x1122334455667788L, 0x0102, 0, RawBytes.zeros(3), RawBytes.zeros(5),
+                        RawBytes.zeros(20)),
+                ClcProposal.IpPrefix.ipv4(0xc0a80100, 24), v2,
+                new ClcProposal.SmcdV2Extension(RawBytes.blankPadded("IBM-SYSZ-ISMSEID0000000012345678", 32),
+                        RawBytes.zeros(16), List.of(new ClcProposal.GidChid(0x0a0b0c0d0e0f1011L, 0x0203),
+                                new ClcProposal.GidChid(0x2122232425262728L, 0xfffe)))));
         return out;
     }
 
