@@ -174,7 +174,9 @@ public final class ClcNegotiation {
      * {@code smc_clc_clnt_v2x_features_validate} on a first-contact SMC-R v2 Accept: release &lt; 1 keeps
      * the defaults; otherwise max_conns &lt; 16 is MAXCONNERR, max_links outside 1..2 MAXLINKERR, and
      * the feature mask is ANDed with the local one. The client echoes the result in its Confirm.
-     * A 36-byte extension without the v2.1 part reads as zeros here.
+     * A 36-byte extension without the v2.1 part reads as zeros here. There is no release check:
+     * {@code smc_connect_rdma_v2_prepare} takes the Accept's release as it is (also one above the
+     * client's own) and the Confirm echoes it, so Linux 6.12 never declines with VERSMISMAT.
      */
     public static Result<V2xFeatures> clientV2xFeatures(ClcAcceptConfirm accept) {
         ClcAcceptConfirm.FirstContactExt fce = accept.fce();

@@ -462,7 +462,10 @@ public record ClcProposal(ClcHeader header, PeerId peerId, Gid gid, MacAddress m
      * A Proposal laid out like {@code smc_clc_send_proposal}: header version 2, SMC-D area, prefix area
      * if {@code typev1} offers something, v2 extension if {@code typev2} does, SMC-Dv2 extension if
      * typev2 includes SMC-D. iparea_offset, v2_ext_offset, smcd_v2_ext_offset and the length are
-     * computed.
+     * computed. Linux 6.12 passes zeros for {@code peerId}, {@code gid} and {@code mac} unless typev1
+     * offers SMC-R; its v2 extension always carries release {@code SMC_RELEASE} (1) and feature_mask
+     * {@code SMC_FEATURE_MASK} (1), the RoCE GID, max_conns and max_links only when typev2 offers SMC-R
+     * (6.1 sends release 0 and zero v2.1 fields).
      */
     public static ClcProposal linux(int typev1, int typev2, PeerId peerId, Gid gid, MacAddress mac, SmcdArea smcd,
                                     IpPrefix prefix, V2Extension v2, SmcdV2Extension smcdV2) {

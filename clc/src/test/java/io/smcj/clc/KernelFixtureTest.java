@@ -2,7 +2,10 @@ package io.smcj.clc;
 
 import io.smcj.protocol.DeclineCode;
 import io.smcj.protocol.Gid;
+import io.smcj.protocol.MacAddress;
 import io.smcj.protocol.OsType;
+import io.smcj.protocol.PeerId;
+import io.smcj.protocol.SmcType;
 import io.smcj.protocol.pcap.SmcCapture;
 import org.junit.jupiter.api.Test;
 
@@ -114,6 +117,54 @@ class KernelFixtureTest {
         }
     }
 
+    /**
+     * The factories that claim to build messages "as Linux does" reproduce the 6.12 kernel's bytes
+     * from the decoded values (smc_clc_send_proposal, smcr_clc_prep_confirm_accept +
+     * smc_clc_fill_fce_v2x, smc_clc_send_decline).
+     */
+    @Test
+    void shouldRebuildTheLinux612MessagesWithTheLinuxFactories() throws IOException {
+        for (String f : List.of("kernel-6.12/smcr612-a-first-4k.pcap", "kernel-6.12/smcr-mixed-srv612-cli61-4k.pcap")) {
+            List<SmcCapture.Message> clc = clc(f);
+            ClcProposal p = (ClcProposal) ClcCodec.decode(clc.get(0).bytes());
+            // smc_clc_send_proposal fills id_for_peer, gid and mac only when typev1 offers SMC-R
+            assertEquals(SmcType.N.wire(), p.header().typev1());
+            assertTrue(p.peerId().equals(PeerId.of(new byte[8])) && p.gid().equals(Gid.of(new byte[16]))
+                    && p.mac().equals(MacAddress.of(new byte[6])), f + ": local area zero without SMC-R v1");
+            ClcProposal.V2Extension e = p.v2Extension();
+            ClcProposal built = ClcProposal.linux(SmcType.N.wire(), SmcType.R.wire(), PeerId.of(new byte[8]),
+                    Gid.of(new byte[16]), MacAddress.of(new byte[6]), ClcProposal.SmcdArea.empty(0), null,
+                    ClcProposal.V2Extension.smcr(e.release(), e.roce(), e.maxConns(), e.maxLinks(), e.featureMask(),
+                            e.eidTexts()), null);
+            assertArrayEquals(clc.get(0).bytes(), ClcCodec.encode(built), f + ": Proposal");
+
+            ClcAcceptConfirm a = (ClcAcceptConfirm) ClcCodec.decode(clc.get(1).bytes());
+            assertEquals(1, a.rmbeIdx(), "smcr_clc_prep_confirm_accept: 1 RMB = 1 RMBE");
+            int release = a.fce().release();
+            ClcAcceptConfirm.V2x x = a.fce().v2x();
+            assertEquals(release >= 1 ? List.of(255, 2, 1) : List.of(0, 0, 0),
+                    List.of(x.maxConns(), x.maxLinks(), x.featureMask()),
+                    f + ": smc_clc_fill_fce_v2x writes the v2.1 fields only for release >= 1 but always 52 bytes");
+            ClcAcceptConfirm builtA = ClcAcceptConfirm.v2(ClcType.ACCEPT, link(a), a.eidText(),
+                    ClcAcceptConfirm.FirstContactExt.linux(a.fce().v2Direct(), release, a.fce().hostnameText(),
+                            x.maxConns(), x.maxLinks(), x.featureMask()), null);
+            assertArrayEquals(clc.get(1).bytes(), ClcCodec.encode(builtA), f + ": Accept");
+        }
+        // the Confirm of a 6.12 client (first contact: FCE echoing the negotiated values, GID list)
+        List<SmcCapture.Message> clc = clc("kernel-6.12/smcr612-a-first-4k.pcap");
+        ClcAcceptConfirm c = (ClcAcceptConfirm) ClcCodec.decode(clc.get(2).bytes());
+        ClcAcceptConfirm.V2x x = c.fce().v2x();
+        ClcAcceptConfirm builtC = ClcAcceptConfirm.v2(ClcType.CONFIRM, link(c), c.eidText(),
+                ClcAcceptConfirm.FirstContactExt.linux(c.fce().v2Direct(), c.fce().release(), c.fce().hostnameText(),
+                        x.maxConns(), x.maxLinks(), x.featureMask()), c.gidList().gids());
+        assertArrayEquals(clc.get(2).bytes(), ClcCodec.encode(builtC), "Confirm");
+    }
+
+    static ClcAcceptConfirm.Link link(ClcAcceptConfirm m) {
+        return new ClcAcceptConfirm.Link(m.peerId(), m.gid(), m.mac(), m.qpn(), m.rmbRkey(), m.rmbeIdx(),
+                m.rmbeAlertToken(), m.rmbeSize(), m.qpMtu(), m.rmbDmaAddr(), m.psn());
+    }
+
     @Test
     void shouldNegotiateRelease0BetweenLinux612ServerAnd61Client() throws IOException {
         List<SmcCapture.Message> clc = clc("kernel-6.12/smcr-mixed-srv612-cli61-4k.pcap");
@@ -147,5 +198,9 @@ class KernelFixtureTest {
         assertFalse(d.outOfSync());
         assertEquals(List.of(0, 0, 0, 0), d.peerDiagnosisV2());
         assertTrue(d.describe().toText().contains("NOSMCDEV"));
+        // the server had no UEID at all, the client proposed one: that is NOSMCDEV, not NOUEID
+        // (smc_find_rdma_v2_device_serv drops v2 silently, smc_find_rdma_v1_device_serv declines)
+        assertArrayEquals(clc.get(1).bytes(), ClcCodec.encode(ClcDecline.linux(2, d.peerId(), DeclineCode.NOSMCDEV)),
+                "smc_clc_send_decline");
     }
 }

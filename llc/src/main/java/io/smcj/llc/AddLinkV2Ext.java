@@ -48,6 +48,16 @@ public record AddLinkV2Ext(boolean v2Direct, int reservedBits, int reserved2, Gi
         return new AddLinkV2Ext(v2Direct, 0, 0, clientTargetGid, Octets.zeros(8), rkeys.size(), rkeys);
     }
 
+    /**
+     * How many rkey pairs a Linux receiver stores ({@code smc_llc_save_add_link_rkeys()}):
+     * {@code min_t(u8, num_rkeys, SMC_LLC_RKEYS_PER_MSG_V2)} casts the u16 to u8 first, so this is
+     * {@code num_rkeys & 0xff} (256 reads as 0). Linux reads them from its 8 KiB v2 receive buffer
+     * without comparing with {@code length_v2}; pairs beyond the message are stale buffer bytes there.
+     */
+    public int pairsLinuxReads() {
+        return numRkeys & 0xff;
+    }
+
     public int encodedLength() {
         return SIZE + RkeyPair.SIZE * rkeys.size();
     }

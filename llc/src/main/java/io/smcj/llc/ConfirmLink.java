@@ -9,9 +9,13 @@ import java.util.Objects;
 
 /**
  * CONFIRM LINK (0x01 / v2 0x21), {@code struct smc_llc_msg_confirm_link}: sent by the server on
- * a new link, echoed by the client with {@link LlcFlags#RESP}. Flags always carry
- * {@link LlcFlags#NO_RMBE_EYEC}; a receiver without it fails the link ({@code -ENOTSUPP}, CLC
- * decline RMBE_EC). {@code max_conns} is set by v2.1 (release 1) kernels only.
+ * a new link, answered by the client with its own CONFIRM LINK carrying {@link LlcFlags#RESP}
+ * ({@code smc_llc_send_confirm_link()}). Flags always carry {@link LlcFlags#NO_RMBE_EYEC}; on the
+ * first link of a link group a receiver without it fails the handshake ({@code smc_llc_eval_conf_link()}
+ * returns -ENOTSUPP, CLC decline RMBE_EC); on later links the bit is not checked. {@code max_links} is
+ * {@code SMC_LINKS_ADD_LNK_MAX} (2) and {@code max_conns} 0, except in a v2 link group whose peer
+ * announced release &ge; 1 (v2.1) in its first-contact extension: then both carry the negotiated
+ * values. Linux never reads either field on receipt.
  *
  * <pre>
  * 0  hdr            4

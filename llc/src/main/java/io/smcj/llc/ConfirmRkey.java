@@ -42,9 +42,15 @@ public record ConfirmRkey(LlcHeader header, int numRkeys, Rkey rmbKey, long rmbV
         return new ConfirmRkey(LlcHeader.of(framing, 0), 0, rkey, vaddr, List.of(Rtoken.ZERO, Rtoken.ZERO), 0);
     }
 
-    /** The response Linux sends: the request echoed with RESP (+ RKEY_NEG when it could not store it). */
+    /**
+     * The response Linux sends ({@code smc_llc_rmt_conf_rkey()}): the request echoed with RESP; when
+     * it could not store the rtoken (more than 3 rtokens announced, or no free rtoken slot) also
+     * RKEY_NEG and RKEY_RETRY (0xb0). The echo is always the 44-byte message
+     * ({@code smc_llc_init_msg_hdr(.., sizeof(*llc))}), so a request's trailer is not echoed.
+     */
     public ConfirmRkey response(boolean negative) {
-        return withHeader(header.withFlags(header.flags() | LlcFlags.RESP | (negative ? LlcFlags.RKEY_NEG : 0)));
+        int flags = header.flags() | LlcFlags.RESP | (negative ? LlcFlags.RKEY_NEG | LlcFlags.RKEY_RETRY : 0);
+        return withHeader(new LlcHeader(header.framing(), flags, header.v1Byte2(), Octets.EMPTY));
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.smcj.protocol.Fields;
 import io.smcj.protocol.Rkey;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 
@@ -64,6 +65,29 @@ public record DeleteRkey(LlcHeader header, int numRkeys, int errMask, Octets res
     /** A v2 message longer than 44 bytes with exactly these keys (9..255 keys). */
     public static DeleteRkey ofV2Large(LlcFraming framing, List<Rkey> keys) {
         return new DeleteRkey(LlcHeader.of(framing, 0), keys.size(), 0, Octets.zeros(2), keys);
+    }
+
+    /**
+     * The response Linux sends ({@code smc_llc_rmt_delete_rkey()}), always 44 bytes:
+     * <ul>
+     *   <li>v1: the request echoed with RESP; when {@code result} (the err_mask, bit 7-i set = rkey i
+     *       unknown) is not 0 also RKEY_NEG and {@code err_mask = result}.</li>
+     *   <li>v2: the request's first 44 bytes with RESP, {@code length_v2} 44 and all 8 rkey slots and
+     *       {@code reserved2} zeroed; when {@code result} (the number of unknown rkeys,
+     *       {@code num_inval_rkeys}) is not 0 also RKEY_NEG and byte 5 = result.</li>
+     * </ul>
+     * With {@code result} 0 byte 5 keeps the request's value, as in Linux.
+     */
+    public DeleteRkey response(int result) {
+        Util.u8(result, "result");
+        int flags = header.flags() | LlcFlags.RESP | (result != 0 ? LlcFlags.RKEY_NEG : 0);
+        int err = result != 0 ? result : errMask;
+        if (!framing().isV2()) {
+            return new DeleteRkey(new LlcHeader(framing(), flags, header.v1Byte2(), header.trailer()), numRkeys, err,
+                    reserved, rkeys);
+        }
+        return new DeleteRkey(new LlcHeader(framing(), flags, 0, Octets.zeros(4)), numRkeys, err, reserved,
+                Collections.nCopies(SLOTS_V1, new Rkey(0)));
     }
 
     @Override

@@ -80,7 +80,8 @@ public final class LlcCodec {
 
     /**
      * Decodes one received SEND payload of {@code length} bytes starting at the reader index
-     * ({@code wc->byte_len}; a v1 receive buffer holds 48 bytes, a v2 one up to 8192). On success
+     * ({@code wc->byte_len}; Linux posts a 44-byte receive SGE in a v1 link group and 44 + 8148
+     * bytes in a v2 one, so it can receive at most 44 or 8192 bytes). On success
      * the reader index moves past the whole payload. Reads nothing beyond the message length.
      */
     public LlcMessage decode(ByteBuf buf, int length) {

@@ -7,7 +7,7 @@ public final class LlcFlags {
 
     /** {@code SMC_LLC_FLAG_RESP}: the message is a response. */
     public static final int RESP = 0x80;
-    /** {@code SMC_LLC_FLAG_NO_RMBE_EYEC} (CONFIRM LINK, REQ ADD LINK response): no RMBE eyecatcher. */
+    /** {@code SMC_LLC_FLAG_NO_RMBE_EYEC} (CONFIRM LINK only): no RMBE eyecatcher. */
     public static final int NO_RMBE_EYEC = 0x03;
     /** {@code SMC_LLC_FLAG_ADD_LNK_REJ}: ADD LINK rejected. */
     public static final int ADD_LNK_REJ = 0x40;
@@ -32,7 +32,7 @@ public final class LlcFlags {
             rest &= ~RESP;
         }
         switch (type) {
-            case CONFIRM_LINK, REQ_ADD_LINK -> {
+            case CONFIRM_LINK -> {
                 if ((rest & NO_RMBE_EYEC) != 0) {
                     append(sb, (rest & NO_RMBE_EYEC) == NO_RMBE_EYEC ? "NO_RMBE_EYEC"
                             : String.format("NO_RMBE_EYEC(partial 0x%x)", rest & NO_RMBE_EYEC));

@@ -9,11 +9,14 @@ import java.util.Objects;
 
 /**
  * REQ ADD LINK (v2 0x25), {@code struct smc_llc_msg_req_add_link_v2}: an SMC-Rv2 client asks the
- * server to start ADD LINK, listing its alternate GIDs ({@code smc_llc_send_req_add_link()}).
- * The server's answer, when it does not start ADD LINK, is the request with flags
- * RESP|NO_RMBE_EYEC (0x83), length 44 and a zeroed body
- * ({@code smc_llc_send_req_add_link_response()}). The v1 type 0x05 exists in the type enum but Linux
- * has no receive handler for it.
+ * server to start ADD LINK, listing its GIDs ({@code smc_llc_send_request_add_link()}: the link's own
+ * GID first, then the alternate RoCEv2 GID from {@code smc_fill_gid_list()}; Linux sends nothing
+ * when it has no alternate GID, so its requests carry exactly 2 GIDs, 60 bytes, flags 0). The server
+ * reads only {@code gid[0]} (the peer address for the route lookup in {@code smc_llc_srv_add_link()}).
+ * When the server does not get as far as sending ADD LINK it answers with
+ * {@code smc_llc_send_req_add_link_response()}: the request with RESP added to its flags (0x80 for a
+ * Linux request), {@code length_v2} 44 and the 40 body bytes zeroed. The v1 type 0x05 exists in the
+ * type enum but Linux has no receive handler for it.
  *
  * <pre>
  * 0  hdr
@@ -23,9 +26,8 @@ import java.util.Objects;
  * 28 gid[]      16 each
  * </pre>
  *
- * The sender's length is 28 + 16 * gid_cnt (a count of 0 gives 28, which receivers drop as
- * shorter than 44). Decoding reads min(gid_cnt, room) GIDs; the bytes after them up to the length
- * are the header's trailer (16 zero bytes in the server's response).
+ * The sender's length is 28 + 16 * gid_cnt. Decoding reads min(gid_cnt, room) GIDs; the bytes
+ * after them up to the length are the header's trailer (16 zero bytes in the server's response).
  */
 public record ReqAddLink(LlcHeader header, Octets reserved, int gidCnt, Octets reserved2, List<Gid> gids)
         implements LlcMessage {
@@ -47,8 +49,9 @@ public record ReqAddLink(LlcHeader header, Octets reserved, int gidCnt, Octets r
     }
 
     /**
-     * A request as Linux sends it (length 28 + 16 per GID); with one GID the message is 44 bytes, with
-     * none it is padded to 44 with zeros so that receivers accept it.
+     * A request laid out as Linux sends it (length 28 + 16 per GID, flags 0). Linux itself always
+     * lists 2 GIDs; with one GID the message is 44 bytes, with none it is padded to 44 with zeros so
+     * that receivers (which drop anything below 44) accept it.
      */
     public static ReqAddLink request(LlcFraming framing, List<Gid> gids) {
         int len = FIXED + Gid.LENGTH * gids.size();
@@ -57,9 +60,21 @@ public record ReqAddLink(LlcHeader header, Octets reserved, int gidCnt, Octets r
                 gids);
     }
 
-    /** The server's "no ADD LINK" answer: 44 bytes, RESP|NO_RMBE_EYEC, zeroed body. */
+    /**
+     * The server's "no ADD LINK" answer to a Linux request (flags 0): 44 bytes, flags RESP (0x80),
+     * zeroed body ({@code smc_llc_send_req_add_link_response()}).
+     */
     public static ReqAddLink response(LlcFraming framing) {
-        return new ReqAddLink(new LlcHeader(framing, LlcFlags.RESP | LlcFlags.NO_RMBE_EYEC, 0, Octets.zeros(16)),
+        return new ReqAddLink(new LlcHeader(framing, LlcFlags.RESP, 0, Octets.zeros(16)), Octets.zeros(20), 0,
+                Octets.zeros(3), List.of());
+    }
+
+    /**
+     * The server's "no ADD LINK" answer to this request, as {@code smc_llc_send_req_add_link_response()}
+     * builds it: this request's flags plus RESP, length 44, the 40 body bytes zeroed.
+     */
+    public ReqAddLink response() {
+        return new ReqAddLink(new LlcHeader(framing(), header.flags() | LlcFlags.RESP, 0, Octets.zeros(16)),
                 Octets.zeros(20), 0, Octets.zeros(3), List.of());
     }
 

@@ -130,6 +130,8 @@ class LlcFixtureTest {
             if (d.isResponse()) {
                 assertEquals(0, d.usedKeys().get(0).value(), "Linux zeroes the keys in its v2 response");
                 assertFalse(d.negative());
+                assertTrue(del.stream().anyMatch(r -> !r.isResponse() && r.response(0).equals(d)),
+                        "the response is what smc_llc_rmt_delete_rkey() makes of one of the requests");
             } else {
                 assertTrue(d.usedKeys().get(0).value() != 0);
             }

@@ -199,6 +199,21 @@ class LlcGoldenTest {
         assertEquals(1, m.v2Ext().rkeys().size());
         assertEquals("1 pairs present in the message",
                 ((Fields) m.describe().get("v2_ext").value()).get("num_rkeys").note());
+        assertEquals(3, m.v2Ext().pairsLinuxReads());
+    }
+
+    @Test
+    void addLinkV2NumRkeysIsCastToU8ByTheLinuxReceiver() {
+        // smc_llc_save_add_link_rkeys(): min_t(u8, num_rkeys, 255) truncates the u16 first
+        AddLink m256 = golden("22 58 00 00" + ADD_LINK_V1_BODY + "80 00" + GID2_HEX + z(8) + "0001" + PAIR1,
+                AddLink.class, null);
+        assertEquals(256, m256.v2Ext().numRkeys());
+        assertEquals(1, m256.v2Ext().rkeys().size());
+        assertEquals(0, m256.v2Ext().pairsLinuxReads(), "256 & 0xff");
+        AddLink m257 = golden("22 58 00 00" + ADD_LINK_V1_BODY + "80 00" + GID2_HEX + z(8) + "0101" + PAIR1,
+                AddLink.class, null);
+        assertEquals(257, m257.v2Ext().numRkeys());
+        assertEquals(1, m257.v2Ext().pairsLinuxReads());
     }
 
     @Test
@@ -284,10 +299,18 @@ class LlcGoldenTest {
         assertEquals(List.of(GID2, GID), req.gids());
         assertEquals(28, req.describe().get("gid").offset());
 
-        ReqAddLink resp = golden("25 2c 00 83" + z(40), ReqAddLink.class, ReqAddLink.response(LlcFraming.V2));
+        // smc_llc_send_req_add_link_response(): flags |= RESP (the request's flags are 0), length 44,
+        // the 40 body bytes zeroed; no NO_RMBE_EYEC (that flag belongs to CONFIRM LINK only)
+        ReqAddLink resp = golden("25 2c 00 80" + z(40), ReqAddLink.class, ReqAddLink.response(LlcFraming.V2));
+        assertEquals(resp, req.response());
         assertTrue(resp.isResponse());
         assertEquals(0, resp.gidCnt());
         assertTrue(resp.gids().isEmpty());
+        assertEquals("0x80 RESP", resp.describe().get("flags").note());
+        // a request with other flag bits keeps them; they are not named NO_RMBE_EYEC for this type
+        ReqAddLink odd = golden("25 2c 00 83" + z(40), ReqAddLink.class,
+                req.withHeader(LlcHeader.of(LlcFraming.V2, 0x03)).response());
+        assertEquals("0x83 RESP|unknown 0x03", odd.describe().get("flags").note());
 
         ReqAddLink one = golden("25 2c 00 00" + z(20) + "01" + "000000" + GID2_HEX, ReqAddLink.class,
                 ReqAddLink.request(LlcFraming.V2, List.of(GID2)));
@@ -327,11 +350,13 @@ class LlcGoldenTest {
         assertEquals(0x1234L, req.rmbKey().unsigned());
         assertEquals(0x12340000L, req.rmbVaddr());
         assertEquals(others, req.others());
-        ConfirmRkey neg = golden("06 2c 00 a0" + RKEY_BODY, ConfirmRkey.class, req.response(true));
-        assertTrue(neg.negative());
-        assertFalse(neg.retry());
-        ConfirmRkey retry = golden("06 2c 00 b0" + RKEY_BODY, ConfirmRkey.class, null);
+        // smc_llc_rmt_conf_rkey(): a failed store sets RKEY_NEG and RKEY_RETRY together
+        ConfirmRkey retry = golden("06 2c 00 b0" + RKEY_BODY, ConfirmRkey.class, req.response(true));
+        assertTrue(retry.negative());
         assertTrue(retry.retry());
+        ConfirmRkey neg = golden("06 2c 00 a0" + RKEY_BODY, ConfirmRkey.class, null);
+        assertTrue(neg.negative());
+        assertFalse(neg.retry(), "NEG without RETRY decodes (Linux's requester tests only NEG)");
         assertEquals("0xb0 RESP|RKEY_NEG|RKEY_RETRY", retry.describe().get("flags").note());
         ConfirmRkey v2 = golden("26 2c 00 80" + RKEY_BODY, ConfirmRkey.class,
                 req.response(false).withHeader(LlcHeader.of(LlcFraming.V2, LlcFlags.RESP)));
@@ -391,8 +416,9 @@ class LlcGoldenTest {
         assertEquals(3, req.numRkeys());
         assertEquals(keys(0x11, 0x22, 0x33), req.usedKeys());
         assertEquals(8, req.rkeys().size());
-        DeleteRkey neg = golden("09 2c 00 a0 03 40 0000" + slots + z(4), DeleteRkey.class, null);
+        DeleteRkey neg = golden("09 2c 00 a0 03 40 0000" + slots + z(4), DeleteRkey.class, req.response(0x40));
         assertTrue(neg.negative());
+        golden("09 2c 00 80 03 00 0000" + slots + z(4), DeleteRkey.class, req.response(0));
         assertEquals(0x40, neg.errMask(), "bit 7-1: rkey 1 unknown");
         assertEquals("0x40 bit 7-i set: rkey i unknown", neg.describe().get("err_mask").note());
         assertEquals(40, neg.describe().get("reserved2").offset());
@@ -400,9 +426,13 @@ class LlcGoldenTest {
 
     @Test
     void deleteRkeyV2SmallResponseAndLarge() {
-        DeleteRkey resp = golden("29 2c 00 a0 01 01 0000" + z(36), DeleteRkey.class, null);
+        // smc_llc_rmt_delete_rkey() v2: keys and reserved2 zeroed, byte 5 = number of unknown keys
+        DeleteRkey v2req = golden("29 2c 00 00 01 00 0000" + "00000777" + z(32), DeleteRkey.class,
+                DeleteRkey.of(LlcFraming.V2, keys(0x777)));
+        DeleteRkey resp = golden("29 2c 00 a0 01 01 0000" + z(36), DeleteRkey.class, v2req.response(1));
         assertEquals(1, resp.errMask(), "v2: num_inval_rkeys");
         assertEquals(1, ((Number) resp.describe().get("num_inval_rkeys").value()).intValue());
+        golden("29 2c 00 80 01 00 0000" + z(36), DeleteRkey.class, v2req.response(0));
 
         StringBuilder ten = new StringBuilder();
         int[] k = new int[10];
@@ -415,6 +445,8 @@ class LlcGoldenTest {
         assertEquals(48, large.encodedLength());
         assertEquals(keys(k), large.usedKeys());
         assertEquals(0, large.header().trailer().length());
+        // the response to a long v2 request is the 44-byte form with zeroed keys, count of unknown keys
+        golden("29 2c 00 a0 0a 03 0000" + z(36), DeleteRkey.class, large.response(3));
     }
 
     // ------------------------------------------------------------------ framing and errors

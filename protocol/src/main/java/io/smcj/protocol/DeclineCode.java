@@ -12,9 +12,14 @@ import java.util.Optional;
 public enum DeclineCode {
     MEM(0x01010000, "insufficient memory resources"),
     TIMEOUT_CL(0x02010000, "timeout waiting for LLC CONFIRM LINK"),
+    /** Defined in smc_clc.h; Linux 6.12 never produces it. */
     TIMEOUT_AL(0x02020000, "timeout waiting for LLC ADD LINK"),
     CNFERR(0x03000000, "configuration error"),
-    PEERNOSMC(0x03010000, "peer did not indicate SMC (no TCP option); local fallback only, never sent"),
+    /**
+     * Local fallback reason when the TCP option is missing; also sent in a Decline when a v2
+     * Proposal offers no usable SMC type ({@code smc_listen_v2_check} → {@code smc_listen_decline}).
+     */
+    PEERNOSMC(0x03010000, "peer did not indicate SMC (no TCP option, or a Proposal offering no SMC type)"),
     IPSEC(0x03020000, "IPsec in use"),
     NOSMCDEV(0x03030000, "no SMC device found (R or D)"),
     NOSMCDDEV(0x03030001, "no SMC-D device found"),
@@ -22,9 +27,14 @@ public enum DeclineCode {
     NOISM2SUPP(0x03030003, "hardware has no ISMv2 support"),
     NOV2EXT(0x03030004, "peer sent no CLC v2 extension"),
     NOV2DEXT(0x03030005, "peer sent no SMC-Dv2 extension"),
+    /** Defined in smc_clc.h; Linux 6.12 never produces it. */
     NOSEID(0x03030006, "peer sent no SEID"),
     NOSMCD2DEV(0x03030007, "no SMC-Dv2 device found"),
-    NOUEID(0x03030008, "peer sent no (matching) UEID"),
+    /**
+     * The Proposal has no user EID (SMC-R v2; SMC-D v2 also no system EID). A UEID list without a
+     * match is not NOUEID in Linux 6.12: SMC-R v2 is dropped silently and the Decline is usually NOSMCDEV.
+     */
+    NOUEID(0x03030008, "peer sent no UEID"),
     RELEASEERR(0x03030009, "release version negotiation failed"),
     MAXCONNERR(0x0303000a, "max-connections negotiation failed"),
     MAXLINKERR(0x0303000b, "max-links negotiation failed"),
@@ -36,6 +46,7 @@ public enum DeclineCode {
     ISMVLANERR(0x03090000, "cannot register VLAN id on ISM device"),
     NOACTLINK(0x030a0000, "no active SMC-R link in link group"),
     NOSRVLINK(0x030b0000, "SMC-R link from server not found"),
+    /** Defined in smc_clc.h; Linux 6.12 never produces it (no release check in the client). */
     VERSMISMAT(0x030c0000, "SMC version mismatch"),
     MAX_DMB(0x030d0000, "SMC-D DMB limit exceeded"),
     NOROUTE(0x030e0000, "SMC-Rv2: no route to peer"),

@@ -191,6 +191,28 @@ public final class SimFabric implements VerbsProvider, AutoCloseable {
         }
     }
 
+    /**
+     * A stats dump, one line per device and per live QP:
+     * {@code device <name> <counters>} and {@code   qp 0x<qpn> <state> <counters>}.
+     */
+    public String statsReport() {
+        lock.lock();
+        try {
+            StringBuilder sb = new StringBuilder();
+            for (SimDevice d : devices.values()) {
+                sb.append("device ").append(d.name()).append(d.crashed ? " CRASHED " : " ")
+                        .append(d.counters.snapshot()).append('\n');
+                for (SimQp q : d.qps.values()) {
+                    sb.append("  qp 0x").append(Integer.toHexString(q.qpNum())).append(' ').append(q.state())
+                            .append(' ').append(q.counters.snapshot()).append('\n');
+                }
+            }
+            return sb.toString();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     // ---- faults ----
 
     /** Link down: port state DOWN, PORT_ERR event; traffic through the port is lost (retries, then RETRY_EXC_ERR). */
@@ -343,6 +365,16 @@ public final class SimFabric implements VerbsProvider, AutoCloseable {
             return baseLatencyNanos + d.nextLong(jitterNanos + 1) + (long) (bytes / bytesPerNano) + extra;
         }
         return extra;
+    }
+
+    /** Records a simulated TCP event (used by io.smcj.simulator.tcp). */
+    public void traceTcp(String flow, String detail) {
+        lock.lock();
+        try {
+            trace(TraceEvent.Kind.TCP, flow, 0, 0, detail);
+        } finally {
+            lock.unlock();
+        }
     }
 
     void trace(TraceEvent.Kind kind, String device, int qpn, long wrId, String detail) {

@@ -252,6 +252,7 @@ final class SimQp implements QueuePair {
     }
 
     /** Inline data is read at post time from wherever the SGEs point (registration not required). */
+    @SuppressWarnings("restricted")
     private MemorySegment captureInline(SendWorkRequest wr) {
         byte[] data = new byte[(int) wr.totalLength()];
         int off = 0;
@@ -329,7 +330,19 @@ final class SimQp implements QueuePair {
         scheduleTransmit(device.fabric.latency(local, remote, this, head.wr.totalLength()));
     }
 
+    /** Injected delay on this QP's path (fast mode: no modelled latency otherwise). */
+    private long transferDelay() {
+        SimDevice.Port local = device.port(initAttr.portNum());
+        SimDevice.Port remote = device.fabric.portByGid(rtr.remoteGid());
+        return (local.delayNanos) + (remote == null ? 0 : remote.delayNanos) + delayNanos;
+    }
+
     private void scheduleTransmit(long delay) {
+        if (delay <= 0 && !device.fabric.isDeterministic()) {
+            busy = false;
+            transmitHead(); // fast mode: execute on the posting thread
+            return;
+        }
         busy = true;
         long myEpoch = epoch;
         device.fabric.scheduler().schedule(delay, () -> {
@@ -357,8 +370,8 @@ final class SimQp implements QueuePair {
                         complete(sendCq, wr.wrId(), WcStatus.SUCCESS, wr.opcode().completionOpcode(),
                                 (int) wr.totalLength(), 0, false, false);
                     }
-                    if (device.fabric.isDeterministic()) {
-                        kick();
+                    if (device.fabric.isDeterministic() || transferDelay() > 0) {
+                        kick(); // the next request takes its own (virtual or injected) latency
                         return;
                     }
                 }

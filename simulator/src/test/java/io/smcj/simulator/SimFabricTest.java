@@ -73,6 +73,10 @@ class SimFabricTest {
             // b: one receive completed, then flushed nothing else (no more receives), bytes landed 1100
             assertEquals(new SimCounters(0, 1, 1, 0, 0, 1100), qb);
             assertEquals(qa, f.counters("d0"));
+            String report = f.statsReport();
+            assertTrue(report.contains("device d0 posted-send=3 posted-recv=0 completions=3 errors=1 bytes-sent=1100"),
+                    report);
+            assertTrue(report.contains("  qp 0x" + Integer.toHexString(a.qp().qpNum()) + " ERROR posted-send=3"), report);
         }
     }
 
@@ -97,6 +101,25 @@ class SimFabricTest {
             assertEquals(WcStatus.SUCCESS, wcs[0].status());
             assertEquals(WcStatus.SUCCESS, wcs[1].status());
             assertTrue(f.deterministicScheduler().nanoTime() > TimeUnit.MILLISECONDS.toNanos(6));
+        }
+    }
+
+    @Test
+    void injectedDelayAppliesToEveryRequest() throws Exception {
+        try (SimFabric f = twoDevices(SimFabric.deterministic(9)); Arena arena = Arena.ofConfined()) {
+            SimHarness.Side a = SimHarness.side(f.openDevice("d0"), arena, 1 << 16);
+            SimHarness.Side b = SimHarness.side(f.openDevice("d1"), arena, 1 << 16);
+            SimHarness.connect(a, b, 14, 7, 7);
+            f.setDelay(a.qp(), Duration.ofMillis(1));
+            for (int i = 0; i < 5; i++) {
+                a.qp().postSend(SendWorkRequest.rdmaWrite(i, List.of(a.sge(0, 8)), b.mr().address(), b.mr().rkey()));
+            }
+            f.advance(Duration.ofMillis(4));
+            WorkCompletion[] wcs = new WorkCompletion[8];
+            assertEquals(3, a.cq().poll(wcs), "one request per millisecond, plus wire latency");
+            f.runUntilIdle();
+            assertEquals(2, a.cq().poll(wcs));
+            assertTrue(f.deterministicScheduler().nanoTime() >= TimeUnit.MILLISECONDS.toNanos(5));
         }
     }
 

@@ -182,6 +182,9 @@ class SmcStyleFlowTest {
         assertEquals("smc-r", one.path());
         assertArrayEquals(payload(), one.received());
         assertTrue(one.trace().contains("tcp bytes 32/32"), "only the CLC-like exchange used TCP");
+        assertTrue(one.trace().stream().anyMatch(l -> l.contains(" TCP 10.9.0.1:")
+                && l.endsWith("syn [SMC] arrived [SMC] syn-ack [SMC] arrived [SMC]")), () -> String.join("\n", one.trace()));
+        assertTrue(one.trace().stream().anyMatch(l -> l.contains(" TCP ") && l.endsWith("data delivered len=32")));
         assertEquals(String.join("\n", one.trace()), String.join("\n", two.trace()));
     }
 
@@ -190,6 +193,8 @@ class SmcStyleFlowTest {
         Outcome syn = run(21, Middlebox.stripSmcFromSyn(), payload());
         assertEquals("tcp-fallback", syn.path());
         assertArrayEquals(payload(), syn.received());
+        assertTrue(syn.trace().stream().anyMatch(l -> l.endsWith("syn [SMC] arrived [] syn-ack [] arrived []")));
+        assertTrue(syn.trace().stream().anyMatch(l -> l.contains(" TCP ") && l.endsWith("fin delivered")));
         Outcome synAck = run(21, Middlebox.stripSmcFromSynAck(), payload());
         assertEquals("tcp-fallback", synAck.path());
         assertArrayEquals(payload(), synAck.received());

@@ -22,15 +22,17 @@ public final class SimNetwork {
     /** Default receive buffer per connection side. */
     public static final int DEFAULT_RECEIVE_BUFFER = 64 * 1024;
 
+    final SimFabric fabric;
     final SimScheduler scheduler;
     final ReentrantLock lock;
     private final Map<InetSocketAddress, SimTcpListener> listeners = new HashMap<>();
     private Middlebox middlebox = Middlebox.NONE;
     long delayNanos;
     int receiveBuffer = DEFAULT_RECEIVE_BUFFER;
-    private int nextEphemeral = 40000;
+    private int nextEphemeral = 32768;
 
     public SimNetwork(SimFabric fabric) {
+        this.fabric = fabric;
         this.scheduler = fabric.scheduler();
         this.lock = scheduler.lock();
     }
@@ -106,6 +108,7 @@ public final class SimNetwork {
         try {
             SimTcpListener l = listeners.get(remote);
             if (l == null || l.closed) {
+                fabric.traceTcp(local.getHostAddress() + ">" + remote, "syn " + synOptions + " refused");
                 throw new ConnectException("Connection refused: " + remote);
             }
             List<TcpOption> synSent = List.copyOf(synOptions);
@@ -113,9 +116,12 @@ public final class SimNetwork {
             List<TcpOption> synAckSent = l.smcEnabled && TcpOption.containsSmc(synArrived)
                     ? List.of(TcpOption.SMC) : List.of();
             List<TcpOption> synAckArrived = List.copyOf(middlebox.onSynAck(synAckSent));
-            InetSocketAddress localAddr = new InetSocketAddress(local, nextEphemeral++);
+            InetSocketAddress localAddr = new InetSocketAddress(local, nextEphemeral);
+            nextEphemeral = nextEphemeral == 60999 ? 32768 : nextEphemeral + 1; // Linux ip_local_port_range
             SimTcpConnection client = new SimTcpConnection(this, localAddr, remote, new SynInfo(synSent, synAckArrived));
             SimTcpConnection server = new SimTcpConnection(this, remote, localAddr, new SynInfo(synAckSent, synArrived));
+            fabric.traceTcp(SimTcpConnection.flow(localAddr, remote), "syn " + synSent + " arrived " + synArrived
+                    + " syn-ack " + synAckSent + " arrived " + synAckArrived);
             client.peer = server;
             server.peer = client;
             l.enqueue(server);

@@ -55,6 +55,15 @@ public final class SimTcpConnection implements AutoCloseable {
         this.cond = net.lock.newCondition();
     }
 
+    static String flow(InetSocketAddress from, InetSocketAddress to) {
+        return from.getAddress().getHostAddress() + ":" + from.getPort() + ">" + to.getAddress().getHostAddress() + ":"
+                + to.getPort();
+    }
+
+    private void trace(String detail) {
+        net.fabric.traceTcp(flow(local, remote), detail);
+    }
+
     public InetSocketAddress localAddress() {
         return local;
     }
@@ -206,6 +215,7 @@ public final class SimTcpConnection implements AutoCloseable {
         net.lock.lock();
         try {
             if (!reset) {
+                trace("rst");
                 markReset();
                 if (peer != null) {
                     peer.markReset();
@@ -258,11 +268,21 @@ public final class SimTcpConnection implements AutoCloseable {
     }
 
     public long bytesSent() {
-        return bytesSent;
+        net.lock.lock();
+        try {
+            return bytesSent;
+        } finally {
+            net.lock.unlock();
+        }
     }
 
     public long bytesReceived() {
-        return bytesReceived;
+        net.lock.lock();
+        try {
+            return bytesReceived;
+        } finally {
+            net.lock.unlock();
+        }
     }
 
     private void checkOpen() throws SocketException {
@@ -303,8 +323,10 @@ public final class SimTcpConnection implements AutoCloseable {
             return;
         }
         if (s.fin) {
+            trace("fin delivered");
             to.eof = true;
         } else {
+            trace("data delivered len=" + s.data.length);
             to.incoming -= s.data.length;
             to.chunks.add(ByteBuffer.wrap(s.data));
             to.buffered += s.data.length;

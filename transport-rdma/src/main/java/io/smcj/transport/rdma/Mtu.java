@@ -30,10 +30,14 @@ public enum Mtu {
         throw new IllegalArgumentException("no IBV MTU value " + v);
     }
 
-    /** The largest IB MTU that fits a link-layer (Ethernet) MTU, as {@code iboe_get_mtu}. */
+    /**
+     * The largest IB MTU that fits a link-layer (Ethernet) MTU, as the kernel's
+     * {@code iboe_get_mtu} (include/rdma/ib_addr.h) computes the active MTU of a RoCE port.
+     */
     public static Mtu forEthernetMtu(int ethMtu) {
-        // RoCE headers: GRH 40 + BTH 12 + DETH 8 + ICRC 4 (iboe_get_mtu's overhead)
-        int room = ethMtu - 40 - 12 - 8 - 4;
+        // IB_GRH_BYTES 40 + IB_UDP_BYTES 8 + IB_BTH_BYTES 12 + IB_EXT_XRC_BYTES 4
+        // + IB_EXT_ATOMICETH_BYTES 28 + IB_ICRC_BYTES 4
+        int room = ethMtu - 96;
         Mtu best = MTU_256;
         for (Mtu m : values()) {
             if (m.bytes <= room) {

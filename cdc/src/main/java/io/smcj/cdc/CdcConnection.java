@@ -1,0 +1,377 @@
+package io.smcj.cdc;
+
+import io.smcj.protocol.AlertToken;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * The sans-IO core of one SMC-R connection's data path: a {@link CdcSender} over the send buffer,
+ * a {@link CdcReceiver} over our RMBE, the CDC sequence numbers and the
+ * {@link CloseStateMachine}. It holds no buffers of its own: the engine passes its registered
+ * send buffer and RMBE as {@link MemorySegment}s, the application copies in and out through
+ * {@link #write} and {@link #read}, and the core answers with {@link Transmission}s (RDMA WRITE
+ * segments + CDC) to post.
+ *
+ * <p>Typical engine loop: after any event ({@code write}, {@code read}, {@code onCdc},
+ * {@code onCdcSendComplete}, {@code close}) call {@link #poll()} until it is empty and post what
+ * it returns.
+ *
+ * <p><b>Threading:</b> not thread-safe. One owner thread (the connection's event loop) makes all
+ * calls. Other threads may only call {@link #snapshot()}, which returns an immutable record
+ * published with a volatile write at the end of every call.
+ */
+public final class CdcConnection {
+    /** {@link #write} result: send side shut down, or we aborted (EPIPE). */
+    public static final int EPIPE = -1;
+    /** {@link #write} result: the peer closed or aborted (ECONNRESET). */
+    public static final int ECONNRESET = -2;
+    /** {@link #read} result: end of stream (peer done writing / closed / aborted, all read). */
+    public static final int EOF = -1;
+
+    public static final int MSG_MORE = 0x8000;
+    public static final int MSG_OOB = 0x1;
+
+    private final CdcConfig cfg;
+    private final CdcSender sender;
+    private final CdcReceiver receiver;
+    private final CloseStateMachine close;
+
+    private int txSeqno;
+    private int rxSeqno;
+    private boolean closeRequested;
+    private boolean shutdownRequested;
+    private boolean controlCdcDue;
+    private CdcViolation abortReason;
+    private volatile CdcSnapshot snapshot;
+
+    /**
+     * @param cfg          tokens, thresholds, validation mode, initial cursors
+     * @param sendBuffer   the registered send buffer (any size > 0; the kernel uses 16 KiB .. 512 KiB)
+     * @param rmbe         our RMBE (the peer RDMA-writes into it)
+     * @param peerRmbeSize the peer's RMBE size from its CLC Accept/Confirm
+     */
+    public CdcConnection(CdcConfig cfg, MemorySegment sendBuffer, MemorySegment rmbe, int peerRmbeSize) {
+        this.cfg = Objects.requireNonNull(cfg);
+        this.sender = new CdcSender(sendBuffer, peerRmbeSize, cfg);
+        this.receiver = new CdcReceiver(rmbe, cfg);
+        this.close = new CloseStateMachine(SmcCloseState.ACTIVE);
+        publish();
+    }
+
+    public CdcSender sender() {
+        return sender;
+    }
+
+    public CdcReceiver receiver() {
+        return receiver;
+    }
+
+    public CloseStateMachine closeState() {
+        return close;
+    }
+
+    public SmcCloseState state() {
+        return close.state();
+    }
+
+    public CdcConfig config() {
+        return cfg;
+    }
+
+    /** The reason of our abort, or null. */
+    public CdcViolation abortReason() {
+        return abortReason;
+    }
+
+    /** The last published snapshot; safe from any thread. */
+    public CdcSnapshot snapshot() {
+        return snapshot;
+    }
+
+    // ------------------------------------------------------------------ application side
+
+    /**
+     * {@code smc_tx_sendmsg} (one non-blocking round): copies as much of {@code src} as fits.
+     * For MSG_OOB the urgent byte is the last byte of {@code src}; when only part fits, call again
+     * with the rest and MSG_OOB.
+     *
+     * @param flags {@link #MSG_MORE}, {@link #MSG_OOB}
+     * @return bytes copied (0: no space now), {@link #EPIPE} or {@link #ECONNRESET}
+     */
+    public int write(MemorySegment src, int flags) {
+        try {
+            if (close.sendShutdown() || closeRequested || shutdownRequested || abortReason != null) {
+                return EPIPE;
+            }
+            if (close.rxedAnyClose()) {
+                return ECONNRESET;
+            }
+            return sender.write(src, (flags & MSG_MORE) != 0, (flags & MSG_OOB) != 0);
+        } finally {
+            publish();
+        }
+    }
+
+    public int write(byte[] b, int off, int len, int flags) {
+        Objects.checkFromIndexSize(off, len, b.length);
+        return write(MemorySegment.ofArray(b).asSlice(off, len), flags);
+    }
+
+    /** Writes from {@code src}'s position, advancing it by the bytes copied. */
+    public int write(ByteBuffer src, int flags) {
+        int n = write(MemorySegment.ofBuffer(src), flags);
+        if (n > 0) {
+            src.position(src.position() + n);
+        }
+        return n;
+    }
+
+    /** TCP_CORK semantics; uncorking pushes corked data at the next {@link #poll()}. */
+    public void setCork(boolean on) {
+        sender.setCork(on);
+        publish();
+    }
+
+    /** Bytes {@link #write} would accept now. */
+    public int writable() {
+        return close.sendShutdown() || closeRequested || shutdownRequested || close.rxedAnyClose()
+                || abortReason != null ? 0 : sender.writable();
+    }
+
+    /** Readable bytes now (urgent byte excluded). */
+    public int readable() {
+        return receiver.readable();
+    }
+
+    /** Where the readable bytes are in the RMBE (at most two spans); consume with {@link #consume}. */
+    public List<RingSpan> readableSpans() {
+        return receiver.readableSpans();
+    }
+
+    /**
+     * {@code smc_rx_recvmsg}: copies up to {@code dst.byteSize()} bytes.
+     *
+     * @return bytes copied, 0 when nothing is readable yet, {@link #EOF} at end of stream
+     */
+    public int read(MemorySegment dst) {
+        try {
+            int n = receiver.read(dst);
+            if (n == 0 && receiver.readable() == 0 && close.receiveShutdown() && dst.byteSize() > 0) {
+                return EOF;
+            }
+            return n;
+        } finally {
+            publish();
+        }
+    }
+
+    public int read(byte[] b, int off, int len) {
+        Objects.checkFromIndexSize(off, len, b.length);
+        return read(MemorySegment.ofArray(b).asSlice(off, len));
+    }
+
+    public int read(ByteBuffer dst) {
+        int n = read(MemorySegment.ofBuffer(dst));
+        if (n > 0) {
+            dst.position(dst.position() + n);
+        }
+        return n;
+    }
+
+    /** Marks {@code n} readable bytes consumed after reading {@link #readableSpans()} directly. */
+    public int consume(int n) {
+        try {
+            return receiver.consume(n);
+        } finally {
+            publish();
+        }
+    }
+
+    /** {@code recv(MSG_OOB)}: the urgent byte, once. */
+    public OptionalInt readUrgent() {
+        try {
+            return receiver.readUrgent();
+        } finally {
+            publish();
+        }
+    }
+
+    /** True when the peer will send no more data and everything was read. */
+    public boolean atEof() {
+        return receiver.readable() == 0 && close.receiveShutdown();
+    }
+
+    // ------------------------------------------------------------------ close
+
+    /** close(): applied once the send buffer has drained (see {@link #closeNow()} for linger timeouts). */
+    public void close() {
+        closeRequested = true;
+        sender.requestPush();
+        publish();
+    }
+
+    /** shutdown(SHUT_WR): peer_done_writing once the send buffer has drained. */
+    public void shutdownWrite() {
+        shutdownRequested = true;
+        sender.requestPush();
+        publish();
+    }
+
+    /** close() without waiting for unsent data (the kernel does this when the linger time ends). */
+    public void closeNow() {
+        closeRequested = true;
+        applyClose(true);
+        publish();
+    }
+
+    /** Aborts the connection locally: the next {@link #poll()} returns a CDC with peer_conn_abort. */
+    public void abort() {
+        abort(CdcViolation.LOCAL_ABORT);
+        publish();
+    }
+
+    private void abort(CdcViolation reason) {
+        if (abortReason == null) {
+            abortReason = reason;
+        }
+        if (close.activeAbort()) {
+            controlCdcDue = true;
+        }
+    }
+
+    private void applyClose(boolean force) {
+        boolean drained = sender.preparedSends() == 0 || force || close.rxedAnyClose();
+        if (shutdownRequested && drained) {
+            shutdownRequested = false;
+            if (close.shutdownWrite()) {
+                controlCdcDue = true;
+            }
+        }
+        if (closeRequested && drained) {
+            closeRequested = false;
+            if (close.closeActive(receiver.readable())) {
+                controlCdcDue = true;
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ link side
+
+    /**
+     * Next thing to post, or empty: a data burst ({@code smc_tx_sndbuf_nonempty}), otherwise a
+     * CDC without data when close flags or a consumer-cursor update ({@code smc_tx_consumer_update})
+     * are due.
+     */
+    public Optional<Transmission> poll() {
+        try {
+            if (close.state() == SmcCloseState.CLOSED && !controlCdcDue) {
+                return Optional.empty();
+            }
+            // no data after our own done_writing/closed/abort (only closeNow() can leave data unsent)
+            if (abortReason == null && !close.txFlags().anyCloseOrSendDone() && !close.rxFlags().peerConnAbort()
+                    && sender.transmitDue()) {
+                List<RdmaWriteSegment> writes = sender.rdmaWrites();
+                if (!writes.isEmpty()) {
+                    return Optional.of(new Transmission(writes, buildCdc()));
+                }
+            }
+            applyClose(false);
+            if (controlCdcDue || receiver.consumerUpdateDue()) {
+                return Optional.of(new Transmission(List.of(), buildCdc()));
+            }
+            return Optional.empty();
+        } finally {
+            publish();
+        }
+    }
+
+    /** Builds the next CDC from the current state and records it as posted. */
+    private CdcMessage buildCdc() {
+        txSeqno = (txSeqno + 1) & 0xFFFF;
+        CdcMessage m = CdcMessage.of(txSeqno, cfg.peerToken(), sender.prod(), receiver.cons(), sender.prodFlags(),
+                close.txFlags());
+        sender.cdcPosted();
+        receiver.cdcPosted();
+        controlCdcDue = false;
+        return m;
+    }
+
+    /** The send completion of the oldest posted CDC arrived ({@code smc_cdc_tx_handler}). */
+    public void onCdcSendComplete() {
+        sender.cdcSendComplete();
+        publish();
+    }
+
+    /**
+     * A CDC arrived for this connection ({@code smc_cdc_rx_handler} and
+     * {@code smc_cdc_msg_recv_action}). Every field is validated before anything changes; a
+     * violation aborts the connection (the abort CDC is returned by the next {@link #poll()}).
+     */
+    public CdcResult onCdc(CdcMessage m) {
+        try {
+            return receive(m);
+        } finally {
+            publish();
+        }
+    }
+
+    private CdcResult receive(CdcMessage m) {
+        if (!m.token().equals(cfg.localToken())) {
+            return new CdcResult.Ignored(CdcResult.IgnoreReason.WRONG_TOKEN,
+                    "token " + m.token() + " is not ours (" + cfg.localToken() + ")");
+        }
+        if (close.state() == SmcCloseState.CLOSED || abortReason != null) {
+            return new CdcResult.Ignored(CdcResult.IgnoreReason.CONNECTION_CLOSED, "connection is " + close.state());
+        }
+        int seqDiff = (short) (m.seqno() - rxSeqno);
+        if (m.prodFlags().failoverValidation()) {
+            // smc_cdc_msg_validate: the peer's last sent seqno must not be ahead of ours
+            if ((short) (rxSeqno - m.seqno()) < 0) {
+                abort(CdcViolation.SEQNO_LOST_AFTER_FAILOVER);
+                return new CdcResult.Aborted(CdcViolation.SEQNO_LOST_AFTER_FAILOVER,
+                        "peer sent up to seqno " + m.seqno() + " but we received only up to " + rxSeqno);
+            }
+            return new CdcResult.Ignored(CdcResult.IgnoreReason.FAILOVER_VALIDATION_OK, "seqno " + m.seqno());
+        }
+        if (seqDiff < 0) {
+            return new CdcResult.Ignored(CdcResult.IgnoreReason.SEQNO_OLDER,
+                    "seqno " + m.seqno() + " is before " + rxSeqno);
+        }
+        CdcConfig.Validation v = cfg.validation();
+        if (v == CdcConfig.Validation.STRICT && seqDiff != 1) {
+            abort(CdcViolation.SEQNO_GAP);
+            return new CdcResult.Aborted(CdcViolation.SEQNO_GAP, "seqno " + m.seqno() + " after " + rxSeqno);
+        }
+        StringBuilder detail = new StringBuilder();
+        CdcViolation bad = receiver.checkProd(m.prod(), v, close.receiveShutdown(), detail);
+        if (bad == null) {
+            bad = sender.checkPeerCons(m.cons(), v, detail);
+        }
+        if (bad != null) {
+            abort(bad);
+            return new CdcResult.Aborted(bad, detail.toString());
+        }
+        rxSeqno = m.seqno();
+        int freed = sender.applyPeerCons(m.cons(), v);
+        int newBytes = receiver.applyProd(m.prod(), m.prodFlags(), v);
+        close.passive(m.connStateFlags());
+        return new CdcResult.Accepted(newBytes, freed);
+    }
+
+    private void publish() {
+        snapshot = new CdcSnapshot(close.state(), txSeqno, rxSeqno, sender.txCursPrep(), sender.txCursSent(),
+                sender.txCursFin(), sender.prod(), sender.peerCons(), sender.sndbufSpace(), sender.peerRmbeSpace(),
+                receiver.prod(), receiver.cons(), receiver.consConfirmed(), receiver.readable(), receiver.urgState(),
+                close.txFlags(), close.rxFlags(), abortReason);
+    }
+
+    /** The peer's alert token we put into CDCs. */
+    public AlertToken peerToken() {
+        return cfg.peerToken();
+    }
+}
