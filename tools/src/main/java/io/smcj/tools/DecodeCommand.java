@@ -29,6 +29,9 @@ public final class DecodeCommand implements Command {
                    ./smcj decode [--json] --pcap FILE   every SMC message of a capture
             Accepts CLC (e2 d4 c3 d9 ...), LLC (first byte 0x01-0x09, 0x21-0x29) and CDC (0xfe).""";
 
+    /** Upper bound for hex text read from stdin. */
+    static final int MAX_STDIN = 1 << 20;
+
     @Override
     public String summary() {
         return "decode a CLC/LLC/CDC message from hex (or --pcap FILE); --json for scripts";
@@ -64,7 +67,18 @@ public final class DecodeCommand implements Command {
             }
             return decodePcap(pcap, json, out, err);
         }
-        String text = hex.isEmpty() ? new String(in.readAllBytes(), StandardCharsets.UTF_8) : String.join(" ", hex);
+        String text;
+        if (hex.isEmpty()) {
+            // a message is at most 8 KiB (LLC v2); as a hex dump that is well below this bound
+            byte[] raw = in.readNBytes(MAX_STDIN + 1);
+            if (raw.length > MAX_STDIN) {
+                err.println("decode: more than " + MAX_STDIN + " bytes on stdin; one message is expected (or use --pcap)");
+                return 2;
+            }
+            text = new String(raw, StandardCharsets.UTF_8);
+        } else {
+            text = String.join(" ", hex);
+        }
         byte[] bytes;
         try {
             bytes = Hex.parseLenient(text);

@@ -196,6 +196,7 @@ class DecodeCommandTest {
         assertEquals(1, bad.rc());
         assertTrue(bad.err().contains("not hex"), bad.err());
         assertEquals(2, run("").rc(), "no input is a usage error");
+        assertEquals(2, run("fe".repeat(DecodeCommand.MAX_STDIN)).rc(), "unbounded stdin is refused");
         assertEquals(2, run("", "--pcap").rc());
     }
 

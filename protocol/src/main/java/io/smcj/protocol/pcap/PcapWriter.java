@@ -266,6 +266,9 @@ public final class PcapWriter {
 
     private byte[] ipv4(Inet4Address src, Inet4Address dst, int proto, byte[] l4) {
         int total = 20 + l4.length;
+        if (total > 0xFFFF) {
+            throw new IllegalArgumentException("IPv4 packet of " + total + " bytes exceeds 65535 (payload too large)");
+        }
         ByteBuffer ip = ByteBuffer.allocate(total);
         ip.put((byte) 0x45).put((byte) 0).putShort((short) total).putShort((short) (ipId++)).putShort((short) 0x4000)
                 .put((byte) 64).put((byte) proto).putShort((short) 0).put(src.getAddress()).put(dst.getAddress())

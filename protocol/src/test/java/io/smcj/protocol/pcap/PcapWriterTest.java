@@ -179,4 +179,14 @@ class PcapWriterTest {
         assertEquals(4, ours.size(), String.join("\n", ours));
         assertEquals(kernel.subList(0, 4), ours);
     }
+
+    @Test
+    void tooLargeRocePayloadIsRefused() {
+        PcapWriter w = new PcapWriter();
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> w.roceSend(CLIENT, SERVER, 1, 1, new byte[70_000]));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> w.roceSend(CLIENT, SERVER, 0x1000000, 1, new byte[4]));
+        assertEquals(0, w.frameCount(), "nothing written");
+    }
 }
