@@ -1,0 +1,93 @@
+package io.smcj.engine;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.smcj.clc.ClcCodec;
+import io.smcj.clc.ClcMessage;
+import io.smcj.clc.ClcType;
+import io.smcj.protocol.ProtocolException;
+import io.smcj.transport.tcp.stream.TcpStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+
+/**
+ * CLC messages over the TCP stream, as {@code smc_clc_wait_msg} / {@code smc_clc_send_*}: reads
+ * exactly one message (8-byte header, then the declared length), never a byte beyond it, so after
+ * a fallback the application's bytes are all still in the stream.
+ */
+final class ClcChannel {
+    /** Longest CLC message we read (a v2 Proposal with every area is 8 + ... well below this). */
+    static final int MAX_CLC_LENGTH = 1024;
+
+    private final TcpStream stream;
+    private final EngineTrace trace;
+    private final String side;
+
+    ClcChannel(TcpStream stream, EngineTrace trace, String side) {
+        this.stream = stream;
+        this.trace = trace;
+        this.side = side;
+    }
+
+    void send(ClcMessage m, Duration timeout) throws IOException {
+        byte[] bytes = ClcCodec.encode(m);
+        trace.clc(side, true, m);
+        stream.write(bytes, 0, bytes.length, timeout);
+    }
+
+    /**
+     * Waits for a message of type {@code expected} or a Decline.
+     *
+     * @throws HandshakeException timeout, EOF, reset, or a malformed message (the kernel's
+     *         negative return codes: no fallback possible)
+     */
+    ClcMessage receive(ClcType expected, Duration timeout) throws HandshakeException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        byte[] head = new byte[8];
+        try {
+            readFully(head, 0, 8, deadline);
+            ByteBuf hb = Unpooled.wrappedBuffer(head);
+            int len = ClcCodec.messageLength(hb);
+            if (len < 8 || len > MAX_CLC_LENGTH) {
+                // let the codec give the kernel's EPROTO reason for a bad header
+                try {
+                    ClcCodec.decode(hb, expected);
+                } catch (ProtocolException e) {
+                    throw new HandshakeException("malformed CLC message: " + e.getMessage(), e, true);
+                }
+                throw new HandshakeException("malformed CLC message: length " + len, null, true);
+            }
+            byte[] msg = new byte[len];
+            System.arraycopy(head, 0, msg, 0, 8);
+            readFully(msg, 8, len - 8, deadline);
+            ClcMessage m = ClcCodec.decode(Unpooled.wrappedBuffer(msg), expected);
+            trace.clc(side, false, m);
+            return m;
+        } catch (ProtocolException e) {
+            throw new HandshakeException("malformed CLC message: " + e.getMessage(), e, true);
+        } catch (SocketTimeoutException e) {
+            throw new HandshakeException("timeout waiting for CLC " + expected, e, false);
+        } catch (EOFException e) {
+            throw new HandshakeException("connection closed while waiting for CLC " + expected, e, false);
+        } catch (IOException e) {
+            throw new HandshakeException("TCP error while waiting for CLC " + expected + ": " + e.getMessage(), e, false);
+        }
+    }
+
+    private void readFully(byte[] b, int off, int len, long deadline) throws IOException {
+        while (len > 0) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new SocketTimeoutException("CLC wait time elapsed");
+            }
+            int n = stream.read(b, off, len, Duration.ofNanos(left));
+            if (n < 0) {
+                throw new EOFException();
+            }
+            off += n;
+            len -= n;
+        }
+    }
+}

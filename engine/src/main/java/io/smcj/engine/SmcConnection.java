@@ -1,0 +1,485 @@
+package io.smcj.engine;
+
+import io.smcj.cdc.CdcCodec;
+import io.smcj.cdc.CdcConfig;
+import io.smcj.cdc.CdcConnection;
+import io.smcj.cdc.CdcMessage;
+import io.smcj.cdc.CdcResult;
+import io.smcj.cdc.CdcSnapshot;
+import io.smcj.cdc.RdmaWriteSegment;
+import io.smcj.cdc.SmcCloseState;
+import io.smcj.cdc.Transmission;
+import io.smcj.protocol.AlertToken;
+import io.smcj.transport.rdma.ScatterGatherEntry;
+import io.smcj.transport.tcp.stream.TcpStream;
+import java.io.IOException;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The data path of one SMC-R connection ({@code struct smc_connection}; smc_tx.c, smc_rx.c,
+ * smc_cdc.c, smc_close.c glue): the {@code cdc/} core over our RMBE and send buffer, posting its
+ * {@link Transmission}s (RDMA WRITEs into the peer's RMBE, then the CDC as an IB SEND) on the link
+ * group's active link. Application threads call {@link #write}/{@link #read} under the connection
+ * lock (the kernel's socket lock) and wait on its condition; the engine agent delivers CDCs and
+ * send completions under the same lock. Every blocking wait has a timeout or is woken by close,
+ * abort or link-group loss.
+ */
+final class SmcConnection {
+    static final boolean DEBUG = Boolean.getBoolean("smcj.debug.cdc");
+    final SmcEngine engine;
+    final LinkGroup lgr;
+    final TcpStream tcp;
+    final SmcStats.Role role;
+    final AlertToken localToken;
+    final AlertToken peerToken;
+    final RdmaBuffer rmb;
+    final RdmaBuffer sndbuf;
+    final long peerRmbAddr;
+    final int peerRkey;
+    final int peerRmbeSize;
+    final SmcStatus status;
+    private final CdcConnection core;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private IOException failure;
+    private boolean appClosed;
+    private boolean inputShutdown;
+    private boolean released;
+    private boolean releasePending;
+    private boolean releaseWithReset;
+    private boolean peerFullCounted;
+    private long bytesSent;
+    private long bytesReceived;
+
+    SmcConnection(SmcEngine engine, LinkGroup lgr, TcpStream tcp, SmcStats.Role role, AlertToken localToken,
+                  AlertToken peerToken, RdmaBuffer rmb, RdmaBuffer sndbuf, long peerRmbAddr, int peerRkey,
+                  int peerRmbeSize, SmcStatus status) {
+        this.engine = engine;
+        this.lgr = lgr;
+        this.tcp = tcp;
+        this.role = role;
+        this.localToken = localToken;
+        this.peerToken = peerToken;
+        this.rmb = rmb;
+        this.sndbuf = sndbuf;
+        this.peerRmbAddr = peerRmbAddr;
+        this.peerRkey = peerRkey;
+        this.peerRmbeSize = peerRmbeSize;
+        this.status = status;
+        CdcConfig cfg = CdcConfig.defaults(localToken, peerToken).withAutocorkingSize(engine.config.autocorkingSize());
+        this.core = new CdcConnection(cfg, sndbuf.segment, rmb.segment, peerRmbeSize);
+    }
+
+    CdcSnapshot snapshot() {
+        return core.snapshot();
+    }
+
+    long bytesSent() {
+        return bytesSent;
+    }
+
+    long bytesReceived() {
+        return bytesReceived;
+    }
+
+    // ------------------------------------------------------------------ application side
+
+    /** {@code smc_tx_sendmsg}: copies all bytes into the send buffer, waiting for space. */
+    void write(byte[] b, int off, int len, boolean urgent) throws IOException {
+        lock.lock();
+        try {
+            int flags = urgent ? CdcConnection.MSG_OOB : 0;
+            while (len > 0) {
+                checkFailure();
+                int n = core.write(b, off, len, flags);
+                if (DEBUG) {
+                    engine.trace.line(engine.name + " write " + len + " -> " + n + " " + core.snapshot());
+                }
+                if (n == CdcConnection.EPIPE) {
+                    throw new SocketException("Socket output is shutdown");
+                }
+                if (n == CdcConnection.ECONNRESET) {
+                    throw new SocketException("Connection reset by peer (SMC-R close or abort)");
+                }
+                if (n > 0) {
+                    off += n;
+                    len -= n;
+                    bytesSent += n;
+                    engine.stats.sent(n);
+                    if (urgent && len == 0) {
+                        engine.stats.urgentData();
+                    }
+                    pump();
+                    continue;
+                }
+                engine.stats.sndbufFull();
+                pump();
+                awaitChange(TimeUnit.MILLISECONDS.toNanos(200));
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * {@code smc_rx_recvmsg}: at least one byte, -1 at end of stream.
+     *
+     * @param timeoutMillis 0 = wait forever (SO_TIMEOUT semantics)
+     */
+    int read(byte[] b, int off, int len, int timeoutMillis) throws IOException {
+        if (len == 0) {
+            return 0;
+        }
+        long deadline = timeoutMillis > 0 ? System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis) : 0;
+        lock.lock();
+        try {
+            while (true) {
+                if (inputShutdown) {
+                    return -1;
+                }
+                int n = core.read(b, off, len);
+                if (n > 0) {
+                    bytesReceived += n;
+                    engine.stats.received(n);
+                    pump(); // a consumer-cursor update may be due (smc_rx_update_consumer)
+                    return n;
+                }
+                if (n == CdcConnection.EOF) {
+                    if (core.snapshot().rxConnStateFlags().peerConnAbort()) {
+                        // smc_rx_recvmsg: the peer's abort is ECONNRESET, not an end of stream
+                        throw new SocketException("Connection reset: the peer aborted the SMC-R connection");
+                    }
+                    return -1;
+                }
+                checkFailure();
+                if (core.state() == SmcCloseState.PROCESSABORT || core.snapshot().rxConnStateFlags().peerConnAbort()) {
+                    throw new SocketException("Connection reset: the peer aborted the SMC-R connection");
+                }
+                long wait = TimeUnit.MILLISECONDS.toNanos(200);
+                if (deadline != 0) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        throw new SocketTimeoutException("Read timed out");
+                    }
+                    wait = Math.min(wait, left);
+                }
+                awaitChange(wait);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    int available() {
+        lock.lock();
+        try {
+            return core.readable();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** {@code recv(MSG_OOB)}. */
+    int readUrgent() {
+        lock.lock();
+        try {
+            var r = core.readUrgent();
+            pump();
+            return r.isPresent() ? r.getAsInt() : -1;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void shutdownOutput() throws IOException {
+        lock.lock();
+        try {
+            checkFailure();
+            core.shutdownWrite();
+            pump();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Local only, as shutdown(SHUT_RD) in the kernel: later reads return EOF. */
+    void shutdownInput() {
+        lock.lock();
+        try {
+            inputShutdown = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    boolean isInputShutdown() {
+        lock.lock();
+        try {
+            return inputShutdown || core.closeState().receiveShutdown();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * {@code smc_close_active}: requests the close; the close CDC goes out once the send buffer has
+     * drained; resources are freed once the peer closed too.
+     */
+    void close(long lingerMillis) {
+        lock.lock();
+        try {
+            if (appClosed) {
+                return;
+            }
+            appClosed = true;
+            inputShutdown = true;
+            if (failure == null) {
+                core.close();
+                // like TCP, close() does not wait: the close CDC follows the data once the send
+                // buffer has drained (pumped on the peer's consumer updates by the agent)
+                pump();
+            }
+            changed.signalAll();
+            maybeRelease();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Abortive close: a CDC with peer_conn_abort, then everything is freed and the TCP socket reset. */
+    void abort() {
+        lock.lock();
+        try {
+            appClosed = true;
+            if (failure == null) {
+                core.abort();
+                pump();
+                failure = new SocketException("Socket closed (aborted)");
+            }
+            changed.signalAll();
+            releaseNow(true);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    SmcCloseState state() {
+        return core.state();
+    }
+
+    // ------------------------------------------------------------------ agent side
+
+    void onCdc(CdcMessage m) {
+        lock.lock();
+        try {
+            CdcResult r = core.onCdc(m);
+            if (DEBUG) {
+                engine.trace.line(engine.name + " CDC rx " + m + " -> " + r);
+            }
+            if (r instanceof CdcResult.Aborted a) {
+                engine.trace.line(engine.name + " connection " + localToken + " aborted: " + a.violation() + " "
+                        + a.detail());
+            }
+            pump();
+            changed.signalAll();
+            maybeRelease();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void onCdcSendComplete() {
+        lock.lock();
+        try {
+            core.onCdcSendComplete();
+            pump();
+            changed.signalAll();
+            maybeRelease();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The link group lost its last link ({@code smc_conn_kill}): the connection fails. */
+    void linkGroupLost(String why) {
+        lock.lock();
+        try {
+            if (failure == null) {
+                failure = new LinkDownException("SMC-R link group lost: " + why);
+            }
+            changed.signalAll();
+            releaseNow(true);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ------------------------------------------------------------------ posting
+
+    /** Posts everything the core has ready: RDMA WRITEs then the CDC ({@code smc_tx_sndbuf_nonempty}). */
+    private void pump() {
+        if (released) {
+            return;
+        }
+        while (true) {
+            Link link = lgr.activeLink();
+            if (link == null) {
+                if (failure == null) {
+                    failure = new LinkDownException("no active link in link group " + lgr.id);
+                }
+                changed.signalAll();
+                return;
+            }
+            int slot;
+            try {
+                // take the CDC slot before the core commits cursors (smc_cdc_get_free_slot first)
+                slot = link.tryAcquireSlot(slotWaiter);
+            } catch (LinkDownException e) {
+                if (failure == null) {
+                    failure = e;
+                }
+                changed.signalAll();
+                return;
+            }
+            if (slot < 0) {
+                return; // the agent calls slotWaiter when a slot is free
+            }
+            Optional<Transmission> t = core.poll();
+            if (t.isEmpty()) {
+                link.unusedSlot(slot);
+                break;
+            }
+            try {
+                post(link, slot, t.get());
+            } catch (LinkDownException e) {
+                if (failure == null) {
+                    failure = e;
+                }
+                changed.signalAll();
+                return;
+            }
+        }
+        CdcSnapshot s = core.snapshot();
+        boolean peerFull = s.peerRmbeSpace() == 0 && s.sndbufSpace() < sndbuf.size();
+        if (peerFull && !peerFullCounted) {
+            engine.stats.peerRmbFull();
+        }
+        peerFullCounted = peerFull;
+    }
+
+    /** Agent: a send slot became free after we found none. */
+    private final Runnable slotWaiter = () -> {
+        lock.lock();
+        try {
+            pump();
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    };
+
+    private void post(Link link, int slot, Transmission t) throws LinkDownException {
+        List<RdmaWriteSegment> segs = t.writes();
+        List<Link.Write> writes = new ArrayList<>(2);
+        for (int wr = 0; wr <= 1; wr++) {
+            List<ScatterGatherEntry> sg = new ArrayList<>(2);
+            int remote = -1;
+            for (RdmaWriteSegment s : segs) {
+                if (s.wrIndex() == wr) {
+                    if (remote < 0) {
+                        remote = s.remoteOffset();
+                    }
+                    sg.add(ScatterGatherEntry.of(sndbuf.mr, s.localOffset(), s.length()));
+                }
+            }
+            if (!sg.isEmpty()) {
+                writes.add(new Link.Write(sg, peerRmbAddr + remote, peerRkey));
+            }
+        }
+        if (DEBUG) {
+            engine.trace.line(engine.name + " CDC tx " + t.cdc() + " writes " + segs);
+        }
+        link.sendInSlot(slot, writes, CdcCodec.encode(t.cdc()), this::onCdcSendComplete);
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private void awaitChange(long nanos) throws IOException {
+        try {
+            changed.awaitNanos(nanos);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted");
+        }
+    }
+
+    private void checkFailure() throws IOException {
+        if (failure != null) {
+            throw failure instanceof LinkDownException l ? new LinkDownException(l.getMessage())
+                    : new SocketException(failure.getMessage());
+        }
+    }
+
+    private void maybeRelease() {
+        if (releasePending) {
+            releaseNow(releaseWithReset);
+        } else if (appClosed && core.state() == SmcCloseState.CLOSED) {
+            releaseNow(false);
+        }
+    }
+
+    /** Frees RMB, send buffer and the token, closes the TCP socket ({@code smc_conn_free}). */
+    private void releaseNow(boolean resetTcp) {
+        if (released) {
+            return;
+        }
+        if (core.sender().pendingCdcCount() > 0 && lgr.activeLink() != null) {
+            // RDMA WRITEs from the send buffer may still be in flight: free after their CDC completed
+            releasePending = true;
+            releaseWithReset = resetTcp;
+            return;
+        }
+        released = true;
+        releasePending = false;
+        lgr.removeConnection(this);
+        rmb.close();
+        sndbuf.close();
+        if (resetTcp) {
+            tcp.abort();
+        } else {
+            tcp.close();
+        }
+        engine.connectionReleased(this);
+    }
+
+    /** The handshake failed after the connection was set up: free buffers, keep the TCP stream (fallback). */
+    void discard() {
+        lock.lock();
+        try {
+            released = true;
+            failure = new SocketException("handshake failed");
+            lgr.removeConnection(this);
+            rmb.close();
+            sndbuf.close();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    boolean isReleased() {
+        lock.lock();
+        try {
+            return released;
+        } finally {
+            lock.unlock();
+        }
+    }
+}

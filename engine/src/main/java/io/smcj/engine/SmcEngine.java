@@ -1,0 +1,767 @@
+package io.smcj.engine;
+
+import io.smcj.clc.ClcAcceptConfirm;
+import io.smcj.clc.ClcDecline;
+import io.smcj.clc.ClcMessage;
+import io.smcj.clc.ClcProposal;
+import io.smcj.clc.ClcType;
+import io.smcj.protocol.AlertToken;
+import io.smcj.protocol.DeclineCode;
+import io.smcj.protocol.Eid;
+import io.smcj.protocol.Gid;
+import io.smcj.protocol.MacAddress;
+import io.smcj.protocol.PeerId;
+import io.smcj.protocol.RmbeSize;
+import io.smcj.protocol.SmcConstants;
+import io.smcj.transport.rdma.ProtectionDomain;
+import io.smcj.transport.rdma.VerbsGid;
+import io.smcj.transport.rdma.VerbsProvider;
+import io.smcj.transport.tcp.SmcOptionVerdict;
+import io.smcj.transport.tcp.stream.TcpNetwork;
+import io.smcj.transport.tcp.stream.TcpStream;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One SMC-R host (af_smc.c + smc_core.c): configuration, statistics, the RoCE devices, the link
+ * groups, and the engine agent thread that polls completion queues and runs timers (TEST LINK,
+ * link-group linger). {@link #connect} runs the client handshake on the calling thread
+ * ({@code __smc_connect}); {@link #listen} gives a server socket whose accepted connections run
+ * the server handshake on their own virtual threads ({@code smc_listen_work}).
+ */
+public final class SmcEngine implements AutoCloseable {
+    final String name;
+    final SmcConfig config;
+    final SmcStats stats = new SmcStats();
+    final EngineTrace trace;
+    final TcpNetwork tcp;
+    private final List<RdmaDevice> devices;
+    private final Map<RdmaDevice, ProtectionDomain> pds = new HashMap<>();
+    final PeerId peerId;
+    private final int prefixLen;
+    private final String hostname;
+    private final Duration clcWait;
+    final long closeLingerMillis;
+    final List<LinkGroup> lgrs = new CopyOnWriteArrayList<>();
+    final Set<SmcSocket> sockets = ConcurrentHashMap.newKeySet();
+    final AtomicLong memInUse = new AtomicLong();
+    private final AtomicInteger nextToken = new AtomicInteger(ThreadLocalRandom.current().nextInt(1, 1 << 20));
+    private final AtomicInteger nextLgrId = new AtomicInteger(1);
+    private final AtomicInteger nextLinkId = new AtomicInteger(1);
+    private final ReentrantLock clientLgrPending = new ReentrantLock();
+    private final ReentrantLock serverLgrPending = new ReentrantLock();
+    private final List<Object[]> deferredDestroy = new CopyOnWriteArrayList<>();
+    private final Thread agent;
+    private volatile boolean running = true;
+
+    private SmcEngine(Builder b) {
+        this.name = b.name;
+        this.config = b.config;
+        this.trace = b.trace;
+        this.tcp = Objects.requireNonNull(b.tcp, "tcp network");
+        this.prefixLen = b.prefixLen;
+        this.hostname = b.hostname;
+        this.clcWait = b.clcWait;
+        this.closeLingerMillis = b.closeLinger.toMillis();
+        this.devices = b.verbs == null ? List.of() : RdmaDevice.open(b.verbs, b.deviceNames);
+        MacAddress mac = devices.isEmpty() ? MacAddress.of(randomMac()) : devices.getFirst().mac;
+        this.peerId = new PeerId(ThreadLocalRandom.current().nextInt(1, 0x10000), mac);
+        for (RdmaDevice d : devices) {
+            pds.put(d, d.ctx.allocPd());
+        }
+        this.agent = Thread.ofPlatform().daemon().name("smcj-agent-" + name).start(this::agentLoop);
+    }
+
+    private static byte[] randomMac() {
+        byte[] m = new byte[6];
+        ThreadLocalRandom.current().nextBytes(m);
+        m[0] = (byte) ((m[0] & 0xfe) | 0x02);
+        return m;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public SmcConfig config() {
+        return config;
+    }
+
+    public SmcStats stats() {
+        return stats;
+    }
+
+    public PeerId peerId() {
+        return peerId;
+    }
+
+    /** Opens an SMC socket to {@code remote} (SMC-R when possible, else TCP with the reason recorded). */
+    public SmcSocket connect(InetSocketAddress remote) throws IOException {
+        return connect(remote, Duration.ofSeconds(10));
+    }
+
+    public SmcSocket connect(InetSocketAddress remote, Duration timeout) throws IOException {
+        ensureRunning();
+        TcpStream s = tcp.connect(remote, true, timeout);
+        try {
+            return clientHandshake(s);
+        } catch (IOException | RuntimeException e) {
+            s.abort();
+            throw e;
+        }
+    }
+
+    /** Listens for SMC connections on {@code address} (port 0: ephemeral). */
+    public SmcServerSocket listen(InetSocketAddress address) throws IOException {
+        ensureRunning();
+        return new SmcServerSocket(this, tcp.listen(address, true));
+    }
+
+    private void ensureRunning() throws IOException {
+        if (!running) {
+            throw new IOException("engine " + name + " is closed");
+        }
+    }
+
+    // ------------------------------------------------------------------ local parameters
+
+    private RdmaDevice chooseDevice() {
+        for (RdmaDevice d : devices) {
+            if (d.isActive()) {
+                return d;
+            }
+        }
+        return null;
+    }
+
+    private LocalSmc localSmc(TcpStream s, RdmaDevice dev) {
+        int subnet = 0;
+        if (s.localAddress().getAddress() instanceof Inet4Address a) {
+            byte[] b = a.getAddress();
+            int ip = (b[0] & 0xff) << 24 | (b[1] & 0xff) << 16 | (b[2] & 0xff) << 8 | (b[3] & 0xff);
+            subnet = ip & LocalSmc.mask(prefixLen);
+        }
+        List<String> ueids = config.ueids().stream().map(Eid::text).toList();
+        return new LocalSmc(peerId, dev == null ? null : dev.gid(), dev == null ? peerId.mac() : dev.mac, subnet,
+                prefixLen, config.v1Enabled(), config.v2Enabled(), ueids, config.maxConnsPerLgr(),
+                config.maxLinksPerLgr(), hostname);
+    }
+
+    // ------------------------------------------------------------------ client handshake
+
+    private SmcSocket clientHandshake(TcpStream s) throws IOException {
+        SmcOptionVerdict v = s.smcVerdict();
+        if (!v.smcPossible()) {
+            return fallback(s, SmcStats.Role.CLIENT, DeclineCode.PEERNOSMC, 0, v.reason());
+        }
+        RdmaDevice dev = chooseDevice();
+        LocalSmc me = localSmc(s, dev);
+        ClcChannel ch = new ClcChannel(s, trace, name);
+        int declVersion = ClcHandshake.clientTypev2(me) != 0 ? 2 : 1;
+        ClcHandshake.Decline pre = ClcHandshake.clientPrecheck(me);
+        if (pre != null) {
+            return declineAndFallback(s, ch, SmcStats.Role.CLIENT, declVersion, pre);
+        }
+        try {
+            ClcProposal p = ClcHandshake.proposal(me);
+            ch.send(p, clcWait);
+            ClcMessage m = ch.receive(ClcType.ACCEPT, clcWait);
+            ClcHandshake.Outcome o = ClcHandshake.clientOnAccept(me, m);
+            declVersion = ClcHandshake.declineVersion(m);
+            if (o instanceof ClcHandshake.PeerDeclined pd) {
+                return fallback(s, SmcStats.Role.CLIENT, DeclineCode.PEERDECL, pd.decline().peerDiagnosis(),
+                        "server declined");
+            }
+            if (o instanceof ClcHandshake.Decline d) {
+                return declineAndFallback(s, ch, SmcStats.Role.CLIENT, declVersion, d);
+            }
+            return clientRdma(s, ch, me, dev, (ClcAcceptConfirm) m, (ClcHandshake.Proceed) o);
+        } catch (HandshakeException e) {
+            stats.handshakeError(SmcStats.Role.CLIENT);
+            trace.line(name + " handshake error: " + e.getMessage());
+            throw e;
+        }
+    }
+
+    /** {@code smc_connect_rdma}: link group lookup/creation, buffers, link, Confirm, CONFIRM LINK. */
+    private SmcSocket clientRdma(TcpStream s, ClcChannel ch, LocalSmc me, RdmaDevice dev, ClcAcceptConfirm a,
+                                 ClcHandshake.Proceed pr) throws IOException {
+        int declVersion = pr.version();
+        clientLgrPending.lock();
+        LinkGroup lgr = null;
+        boolean first = a.firstContact();
+        RdmaBuffer rmb = null;
+        RdmaBuffer snd = null;
+        SmcConnection conn = null;
+        try {
+            if (!first) {
+                for (LinkGroup g : lgrs) {
+                    Link l = g.activeLink();
+                    if (g.role == SmcStats.Role.CLIENT && g.peerId.equals(a.peerId()) && g.device == dev
+                            && g.version == pr.version() && l != null && l.peerQpn == a.qpn() && g.tryReserve()) {
+                        lgr = g;
+                        break;
+                    }
+                }
+                if (lgr == null) {
+                    return declineAndFallback(s, ch, SmcStats.Role.CLIENT, declVersion,
+                            new ClcHandshake.Decline(DeclineCode.SYNCERR,
+                                    "server reuses a link group this client does not have"));
+                }
+            } else {
+                var f = pr.features();
+                lgr = new LinkGroup(nextLgrId.getAndIncrement(), this, SmcStats.Role.CLIENT, a.peerId(), dev,
+                        pr.version(), Math.max(0, pr.release()), f.maxConns(), f.maxLinks());
+                lgr.tryReserveFirst();
+            }
+            int release = pr.version() >= 2 ? lgr.release : 0;
+            ProtectionDomain pd = pds.get(dev);
+            rmb = RdmaBuffer.allocate(pd, config.rmbeSize(), true, memInUse, config.bufferMemoryLimit());
+            snd = rmb == null ? null : RdmaBuffer.allocate(pd, config.wmem(), false, memInUse,
+                    config.bufferMemoryLimit());
+            if (rmb == null || snd == null) {
+                closeQuietly(rmb);
+                rmb = null;
+                lgr.unreserve();
+                if (first) {
+                    lgr.terminating = true;
+                }
+                lgr = null;
+                return declineAndFallback(s, ch, SmcStats.Role.CLIENT, declVersion,
+                        new ClcHandshake.Decline(DeclineCode.MEM, "memory watermark reached"));
+            }
+            stats.rmbAllocated(false);
+            Link link;
+            if (first) {
+                link = newLink(dev, lgr);
+                link.connect(a.qpn(), VerbsGid.of(a.gid().bytes()), a.psn(), a.qpMtu());
+                lgr.links.add(link);
+                lgrs.add(lgr);
+                stats.linkGroupCreated();
+                stats.linkUp();
+            } else {
+                link = lgr.activeLink();
+            }
+            AlertToken token = new AlertToken(nextToken.getAndIncrement());
+            conn = new SmcConnection(this, lgr, s, SmcStats.Role.CLIENT, token, new AlertToken(a.rmbeAlertToken()), rmb,
+                    snd, a.rmbDmaAddr(), a.rmbRkey(), (int) a.rmbeSizeBytes(),
+                    SmcStatus.smcr(pr.version(), release, "link group " + lgr.id + (first ? " (first contact)" : "")));
+            lgr.addConnection(conn);
+            ClcAcceptConfirm.Link l = new ClcAcceptConfirm.Link(peerId, dev.gid(), dev.mac, link.qpn(), rmb.mr.rkey(),
+                    1, token.value(), RmbeSize.compress(rmb.size()), link.mtu.ibvValue(), rmb.mr.address(), link.psn);
+            ClcAcceptConfirm confirm = pr.version() >= 2
+                    ? ClcAcceptConfirm.v2(ClcType.CONFIRM, l, pr.eid(), first ? ClcAcceptConfirm.FirstContactExt.linux(
+                            false, release, hostname, lgr.maxConns, lgr.maxLinks, pr.features().featureMask()) : null,
+                            first ? List.of(dev.gid()) : null)
+                    : ClcAcceptConfirm.v1(ClcType.CONFIRM, first, l);
+            ch.send(confirm, clcWait);
+            if (first) {
+                DeclineCode dc = lgr.clientConfirmFirstLink(link);
+                if (dc != null) {
+                    SmcConnection c = conn;
+                    conn = null;
+                    c.discard();
+                    terminateLinkGroup(lgr, "first link not confirmed: " + dc, false);
+                    lgr = null;
+                    rmb = null;
+                    snd = null;
+                    return declineAndFallback(s, ch, SmcStats.Role.CLIENT, declVersion,
+                            new ClcHandshake.Decline(dc, "first link not confirmed"));
+                }
+            }
+            stats.handshakeSucceeded(SmcStats.Role.CLIENT, pr.version() >= 2);
+            SmcSocket sock = new SmcSocket(this, s, conn, conn.status);
+            sockets.add(sock);
+            conn = null;
+            rmb = null;
+            snd = null;
+            return sock;
+        } catch (LinkDownException e) {
+            stats.handshakeError(SmcStats.Role.CLIENT);
+            throw new HandshakeException("link failed during the handshake: " + e.getMessage(), e, false);
+        } finally {
+            if (conn != null) {
+                conn.linkGroupLost("handshake failed");
+            } else {
+                closeQuietly(rmb);
+                closeQuietly(snd);
+            }
+            clientLgrPending.unlock();
+        }
+    }
+
+    // ------------------------------------------------------------------ server handshake
+
+    /** {@code smc_listen_work}: runs on a virtual thread per accepted TCP connection. */
+    SmcSocket serverHandshake(TcpStream s) throws IOException {
+        SmcOptionVerdict v = s.smcVerdict();
+        if (!v.smcPossible()) {
+            return fallback(s, SmcStats.Role.SERVER, DeclineCode.PEERNOSMC, 0, v.reason());
+        }
+        RdmaDevice dev = chooseDevice();
+        LocalSmc me = localSmc(s, dev);
+        ClcChannel ch = new ClcChannel(s, trace, name);
+        try {
+            ClcMessage m = ch.receive(ClcType.PROPOSAL, clcWait);
+            int declVersion = ClcHandshake.declineVersion(m);
+            ClcHandshake.Outcome o = ClcHandshake.serverOnProposal(me, m);
+            if (o instanceof ClcHandshake.PeerDeclined pd) {
+                return fallback(s, SmcStats.Role.SERVER, DeclineCode.PEERDECL, pd.decline().peerDiagnosis(),
+                        "client declined");
+            }
+            if (o instanceof ClcHandshake.Decline d) {
+                return declineAndFallback(s, ch, SmcStats.Role.SERVER, declVersion, d);
+            }
+            return serverRdma(s, ch, me, dev, (ClcProposal) m, (ClcHandshake.Proceed) o, declVersion);
+        } catch (HandshakeException e) {
+            stats.handshakeError(SmcStats.Role.SERVER);
+            trace.line(name + " handshake error: " + e.getMessage());
+            throw e;
+        }
+    }
+
+    private SmcSocket serverRdma(TcpStream s, ClcChannel ch, LocalSmc me, RdmaDevice dev, ClcProposal p,
+                                 ClcHandshake.Proceed pr, int declVersion) throws IOException {
+        serverLgrPending.lock();
+        boolean locked = true;
+        LinkGroup lgr = null;
+        boolean first = false;
+        RdmaBuffer rmb = null;
+        RdmaBuffer snd = null;
+        Link link = null;
+        AlertToken token = null;
+        try {
+            for (LinkGroup g : lgrs) {
+                if (g.role == SmcStats.Role.SERVER && g.peerId.equals(p.peerId()) && g.device == dev
+                        && g.version == pr.version() && (pr.version() >= 2 || p.gid().equals(g.peerGid()))
+                        && g.tryReserve()) {
+                    lgr = g;
+                    break;
+                }
+            }
+            if (lgr == null) {
+                first = true;
+                var f = pr.features();
+                lgr = new LinkGroup(nextLgrId.getAndIncrement(), this, SmcStats.Role.SERVER, p.peerId(), dev,
+                        pr.version(), pr.release(), f.maxConns(), f.maxLinks());
+                lgr.tryReserveFirst();
+            } else {
+                serverLgrPending.unlock();
+                locked = false;
+            }
+            ProtectionDomain pd = pds.get(dev);
+            rmb = RdmaBuffer.allocate(pd, config.rmbeSize(), true, memInUse, config.bufferMemoryLimit());
+            snd = rmb == null ? null : RdmaBuffer.allocate(pd, config.wmem(), false, memInUse,
+                    config.bufferMemoryLimit());
+            if (rmb == null || snd == null) {
+                closeQuietly(rmb);
+                rmb = null;
+                lgr.unreserve();
+                lgr = null;
+                return declineAndFallback(s, ch, SmcStats.Role.SERVER, declVersion,
+                        new ClcHandshake.Decline(DeclineCode.MEM, "memory watermark reached"));
+            }
+            stats.rmbAllocated(false);
+            if (first) {
+                link = newLink(dev, lgr);
+                lgr.links.add(link);
+                lgrs.add(lgr);
+                stats.linkGroupCreated();
+            } else {
+                link = lgr.activeLink();
+                if (link == null) {
+                    throw new LinkDownException("link group " + lgr.id + " lost its link");
+                }
+            }
+            token = new AlertToken(nextToken.getAndIncrement());
+            lgr.expectToken(token.value());
+            int release = pr.version() >= 2 ? lgr.release : 0;
+            ClcAcceptConfirm.Link l = new ClcAcceptConfirm.Link(peerId, dev.gid(), dev.mac, link.qpn(), rmb.mr.rkey(),
+                    1, token.value(), RmbeSize.compress(rmb.size()), first ? dev.activeMtu().ibvValue()
+                    : link.mtu.ibvValue(), rmb.mr.address(), link.psn);
+            ClcAcceptConfirm accept = pr.version() >= 2
+                    ? ClcAcceptConfirm.v2(ClcType.ACCEPT, l, pr.eid(), first ? ClcAcceptConfirm.FirstContactExt.linux(
+                            false, release, hostname, lgr.maxConns, lgr.maxLinks, pr.features().featureMask()) : null,
+                            null)
+                    : ClcAcceptConfirm.v1(ClcType.ACCEPT, first, l);
+            ch.send(accept, clcWait);
+            ClcMessage cm = ch.receive(ClcType.CONFIRM, clcWait);
+            ClcHandshake.Outcome o = ClcHandshake.serverOnConfirm(cm, pr);
+            if (o instanceof ClcHandshake.PeerDeclined pdl) {
+                return fallback(s, SmcStats.Role.SERVER, DeclineCode.PEERDECL, pdl.decline().peerDiagnosis(),
+                        "client declined the Accept");
+            }
+            if (o instanceof ClcHandshake.Decline d) {
+                return declineAndFallback(s, ch, SmcStats.Role.SERVER, declVersion, d);
+            }
+            ClcAcceptConfirm c = (ClcAcceptConfirm) cm;
+            if (first) {
+                link.connect(c.qpn(), VerbsGid.of(c.gid().bytes()), c.psn(), c.qpMtu());
+                stats.linkUp();
+                if (!lgr.serverConfirmFirstLink(link)) {
+                    return declineAndFallback(s, ch, SmcStats.Role.SERVER, declVersion,
+                            new ClcHandshake.Decline(DeclineCode.TIMEOUT_CL, "no CONFIRM LINK response"));
+                }
+            }
+            SmcConnection conn = new SmcConnection(this, lgr, s, SmcStats.Role.SERVER, token,
+                    new AlertToken(c.rmbeAlertToken()), rmb, snd, c.rmbDmaAddr(), c.rmbRkey(), (int) c.rmbeSizeBytes(),
+                    SmcStatus.smcr(pr.version(), release, "link group " + lgr.id + (first ? " (first contact)" : "")));
+            lgr.addConnection(conn);
+            rmb = null;
+            snd = null;
+            token = null;
+            stats.handshakeSucceeded(SmcStats.Role.SERVER, pr.version() >= 2);
+            SmcSocket sock = new SmcSocket(this, s, conn, conn.status);
+            sockets.add(sock);
+            lgr = null;
+            return sock;
+        } catch (LinkDownException e) {
+            stats.handshakeError(SmcStats.Role.SERVER);
+            throw new HandshakeException("link failed during the handshake: " + e.getMessage(), e, false);
+        } finally {
+            closeQuietly(rmb);
+            closeQuietly(snd);
+            if (lgr != null) {
+                if (token != null) {
+                    lgr.forgetToken(token.value());
+                }
+                lgr.unreserve();
+                if (first) {
+                    terminateLinkGroup(lgr, "first contact failed", false);
+                }
+            }
+            if (locked) {
+                serverLgrPending.unlock();
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ fallback
+
+    private SmcSocket declineAndFallback(TcpStream s, ClcChannel ch, SmcStats.Role role, int version,
+                                         ClcHandshake.Decline d) throws IOException {
+        try {
+            ch.send(ClcDecline.linux(version, peerId, d.code()), clcWait);
+        } catch (IOException e) {
+            stats.handshakeError(role);
+            throw new HandshakeException("sending the Decline failed: " + e.getMessage(), e, false);
+        }
+        return fallback(s, role, d.code(), 0, d.why());
+    }
+
+    private SmcSocket fallback(TcpStream s, SmcStats.Role role, DeclineCode code, int peerDiagnosis, String why) {
+        stats.fallback(role, code == DeclineCode.PEERDECL && peerDiagnosis != 0 ? peerDiagnosis : code.value());
+        SmcStatus st = SmcStatus.fallback(code, peerDiagnosis, why);
+        trace.line(String.format("%-6s %s", name, st));
+        SmcSocket sock = new SmcSocket(this, s, null, st);
+        sockets.add(sock);
+        return sock;
+    }
+
+    // ------------------------------------------------------------------ links and link groups
+
+    private Link newLink(RdmaDevice dev, LinkGroup lgr) {
+        int slot = lgr.version >= 2 ? SmcConstants.WR_BUF_V2_SIZE : SmcConstants.WR_BUF_SIZE;
+        Link l = new Link(nextLinkId.getAndIncrement(), dev, pds.get(dev), config.maxSendWr(), config.maxRecvWr(),
+                slot, memInUse, lgr);
+        l.cq.setCompletionListener(() -> LockSupport.unpark(agent));
+        return l;
+    }
+
+    /**
+     * Ends a link group ({@code smc_lgr_terminate} / {@code smc_lgr_free}): connections still on it
+     * fail, the peer is told with DELETE LINK when {@code orderly}, and the links are destroyed.
+     */
+    void terminateLinkGroup(LinkGroup lgr, String why, boolean orderly) {
+        synchronized (lgr) {
+            if (lgr.terminating && !lgrs.contains(lgr)) {
+                return;
+            }
+            lgr.terminating = true;
+            lgr.terminateReason = why;
+        }
+        trace.line(name + " link group " + lgr.id + " ends: " + why);
+        if (orderly) {
+            lgr.sendDeleteAll();
+        }
+        for (SmcConnection c : List.copyOf(lgr.conns.values())) {
+            c.linkGroupLost(why);
+        }
+        lgrs.remove(lgr);
+        // give an orderly DELETE LINK time to leave before the QP goes
+        deferredDestroy.add(new Object[] {System.nanoTime() + (orderly ? TimeUnit.MILLISECONDS.toNanos(200) : 0),
+                lgr});
+        LockSupport.unpark(agent);
+    }
+
+    void connectionReleased(SmcConnection c) {
+        // the link group's linger timer starts when its last connection left (see agentLoop)
+    }
+
+    void socketClosed(SmcSocket s) {
+        sockets.remove(s);
+    }
+
+    // ------------------------------------------------------------------ agent
+
+    private void agentLoop() {
+        long lastTick = 0;
+        while (running) {
+            int n = 0;
+            try {
+                for (LinkGroup g : lgrs) {
+                    for (Link l : g.links) {
+                        n += l.pollCompletions();
+                    }
+                }
+                for (Object[] d : deferredDestroy) {
+                    LinkGroup g = (LinkGroup) d[1];
+                    for (Link l : g.links) {
+                        n += l.pollCompletions();
+                    }
+                }
+                long now = System.nanoTime();
+                if (now - lastTick > TimeUnit.MILLISECONDS.toNanos(10)) {
+                    lastTick = now;
+                    tick(now);
+                }
+            } catch (RuntimeException e) {
+                trace.line(name + " agent error: " + e);
+            }
+            if (n == 0) {
+                LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(Long.getLong("smcj.agent.parkMicros", 5000)));
+            }
+        }
+    }
+
+    /** Port and QP events of the devices ({@code smc_ib_global_event_handler}, {@code smc_ib_qp_event_handler}). */
+    private void pollAsyncEvents() {
+        for (RdmaDevice d : devices) {
+            io.smcj.transport.rdma.AsyncEvent ev;
+            while ((ev = safePoll(d)) != null) {
+                trace.line(name + " device " + d.name + " event " + ev);
+                switch (ev.type()) {
+                    case PORT_ERR, DEVICE_FATAL -> {
+                        for (LinkGroup g : lgrs) {
+                            for (Link l : g.links) {
+                                if (l.device.ctx == d.ctx && (ev.portNum() == 0 || ev.portNum() == l.device.port)) {
+                                    l.fail("port " + ev.portNum() + " of " + d.name + ": " + ev.type());
+                                }
+                            }
+                        }
+                    }
+                    case QP_FATAL, QP_REQ_ERR, QP_ACCESS_ERR -> {
+                        for (LinkGroup g : lgrs) {
+                            for (Link l : g.links) {
+                                if (l.qpn() == ev.qpNum() && l.device.ctx == d.ctx) {
+                                    l.fail("QP event " + ev.type());
+                                }
+                            }
+                        }
+                    }
+                    default -> { }
+                }
+            }
+        }
+    }
+
+    private static io.smcj.transport.rdma.AsyncEvent safePoll(RdmaDevice d) {
+        try {
+            return d.ctx.pollAsyncEvent();
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    private void tick(long now) {
+        pollAsyncEvents();
+        long testlink = config.testlinkTime().toNanos();
+        long linger = config.lgrLinger().toNanos();
+        for (LinkGroup g : lgrs) {
+            g.deliverEarly();
+            g.testLinkTick(now, testlink);
+            if (!g.terminating && g.connectionCount() == 0 && now - g.emptySinceNanos > linger
+                    && g.activeLink() != null) {
+                terminateLinkGroup(g, "no connections for " + config.lgrLinger().toSeconds() + " s", true);
+            }
+        }
+        for (Object[] d : deferredDestroy) {
+            if (now - (long) d[0] >= 0) {
+                deferredDestroy.remove(d);
+                for (Link l : ((LinkGroup) d[1]).links) {
+                    l.destroy();
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ observability
+
+    /** The connections of this engine, like {@code smcss}. */
+    public List<ConnectionInfo> connections() {
+        List<ConnectionInfo> out = new ArrayList<>();
+        for (SmcSocket s : sockets) {
+            out.add(s.info());
+        }
+        return out;
+    }
+
+    /** The link groups, one line each. */
+    public List<String> linkGroups() {
+        List<String> out = new ArrayList<>();
+        for (LinkGroup g : lgrs) {
+            out.add(g.toString());
+        }
+        return out;
+    }
+
+    /** Registered buffer bytes in use (RMBs, send buffers, link slots). */
+    public long bufferMemoryInUse() {
+        return memInUse.get();
+    }
+
+    @Override
+    public void close() {
+        if (!running) {
+            return;
+        }
+        for (SmcSocket s : List.copyOf(sockets)) {
+            s.abortQuietly();
+        }
+        for (LinkGroup g : List.copyOf(lgrs)) {
+            terminateLinkGroup(g, "engine closed", true);
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
+        while (!deferredDestroy.isEmpty() && System.nanoTime() < deadline) {
+            LockSupport.unpark(agent);
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+        }
+        running = false;
+        LockSupport.unpark(agent);
+        try {
+            agent.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (Object[] d : deferredDestroy) {
+            for (Link l : ((LinkGroup) d[1]).links) {
+                l.destroy();
+            }
+        }
+        for (ProtectionDomain pd : pds.values()) {
+            try {
+                pd.close();
+            } catch (RuntimeException ignored) {
+                // MRs of leaked buffers keep it busy; the device goes anyway
+            }
+        }
+        for (RdmaDevice d : devices) {
+            try {
+                d.ctx.close();
+            } catch (RuntimeException ignored) {
+                // closing anyway
+            }
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (Exception ignored) {
+                // best effort
+            }
+        }
+    }
+
+    /** Engine settings that are not kernel sysctls. */
+    public static final class Builder {
+        private String name = "smcj";
+        private SmcConfig config = SmcConfig.defaults();
+        private EngineTrace trace = EngineTrace.NONE;
+        private TcpNetwork tcp;
+        private VerbsProvider verbs;
+        private List<String> deviceNames = List.of();
+        private int prefixLen = 24;
+        private String hostname = "smcj";
+        private Duration clcWait = Duration.ofMillis(SmcConstants.CLC_WAIT_TIME_MS);
+        private Duration closeLinger = Duration.ofSeconds(10);
+
+        public Builder name(String v) {
+            name = v;
+            return this;
+        }
+
+        public Builder config(SmcConfig v) {
+            config = v;
+            return this;
+        }
+
+        public Builder trace(EngineTrace v) {
+            trace = v;
+            return this;
+        }
+
+        public Builder tcp(TcpNetwork v) {
+            tcp = v;
+            return this;
+        }
+
+        /** The verbs backend; none means no RoCE device (every connection falls back, NOSMCDEV). */
+        public Builder verbs(VerbsProvider v, List<String> devices) {
+            verbs = v;
+            deviceNames = List.copyOf(devices);
+            return this;
+        }
+
+        /** The IPv4 prefix length of our subnet (SMC-R v1 requires client and server in one subnet). */
+        public Builder prefixLength(int v) {
+            if (v < 0 || v > 32) {
+                throw new IllegalArgumentException("prefix length 0..32: " + v);
+            }
+            prefixLen = v;
+            return this;
+        }
+
+        public Builder hostname(String v) {
+            hostname = v;
+            return this;
+        }
+
+        /** CLC wait time ({@code CLC_WAIT_TIME}). */
+        public Builder clcWait(Duration v) {
+            clcWait = v;
+            return this;
+        }
+
+        /** How long close() waits for the send buffer to drain. */
+        public Builder closeLinger(Duration v) {
+            closeLinger = v;
+            return this;
+        }
+
+        public SmcEngine build() {
+            return new SmcEngine(this);
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package io.smcj.engine;
+
+import io.smcj.simulator.SimDeviceConfig;
+import io.smcj.simulator.SimFabric;
+import io.smcj.simulator.tcp.SimNetwork;
+import io.smcj.simulator.tcp.SimTcpStreams;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.List;
+import java.util.function.Consumer;
+
+/** Two hosts on the simulator: a server and a client engine, each with its own RoCE device(s). */
+final class SimPair implements AutoCloseable {
+    final SimFabric fabric;
+    final SimNetwork net;
+    final SmcEngine server;
+    final SmcEngine client;
+    final InetSocketAddress serverAddr;
+    final java.util.List<String> traceLines = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    SimPair(SmcConfig serverCfg, SmcConfig clientCfg) {
+        this(serverCfg, clientCfg, true, true, null);
+    }
+
+    SimPair(SmcConfig serverCfg, SmcConfig clientCfg, boolean serverDevice, boolean clientDevice,
+            java.util.function.BiConsumer<String, SmcEngine.Builder> tweak) {
+        fabric = SimFabric.fast();
+        net = new SimNetwork(fabric);
+        InetAddress sIp = ip("10.0.0.1");
+        InetAddress cIp = ip("10.0.0.2");
+        fabric.addDevice(SimDeviceConfig.of("srv0", "eth0", new byte[] {2, 0, 0, 0, 0, 1}, sIp));
+        fabric.addDevice(SimDeviceConfig.of("cli0", "eth0", new byte[] {2, 0, 0, 0, 0, 2}, cIp));
+        EngineTrace trace = new EngineTrace(l -> { traceLines.add(l); if (Boolean.getBoolean("smcj.trace")) { System.err.println(l); } });
+        SmcEngine.Builder sb = SmcEngine.builder().name("server").config(serverCfg).trace(trace)
+                .tcp(new SimTcpStreams(net, sIp)).verbs(fabric, serverDevice ? List.of("srv0") : List.of("none"));
+        SmcEngine.Builder cb = SmcEngine.builder().name("client").config(clientCfg).trace(trace)
+                .tcp(new SimTcpStreams(net, cIp)).verbs(fabric, clientDevice ? List.of("cli0") : List.of("none"));
+        if (!serverDevice) {
+            sb.verbs(null, List.of());
+        }
+        if (!clientDevice) {
+            cb.verbs(null, List.of());
+        }
+        if (tweak != null) {
+            tweak.accept("server", sb);
+            tweak.accept("client", cb);
+        }
+        server = sb.build();
+        client = cb.build();
+        serverAddr = new InetSocketAddress(sIp, 5000);
+    }
+
+    static InetAddress ip(String s) {
+        try {
+            return InetAddress.getByName(s);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static SmcConfig v2Config() {
+        return SmcConfig.builder().addUeid("SMCJ-TEST").build();
+    }
+
+    @Override
+    public void close() {
+        client.close();
+        server.close();
+        fabric.close();
+    }
+}
