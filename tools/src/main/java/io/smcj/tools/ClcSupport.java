@@ -5,8 +5,6 @@ import io.smcj.protocol.Described;
 
 /** Bridge to the CLC codec ({@link ClcCodec}): one whole CLC message, header through trailer. */
 final class ClcSupport {
-    static final boolean AVAILABLE = true;
-
     private ClcSupport() {
     }
 

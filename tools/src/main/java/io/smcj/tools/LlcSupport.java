@@ -5,8 +5,6 @@ import io.smcj.protocol.Described;
 
 /** Bridge to the LLC codec ({@link LlcCodec#DEFAULT}: every type, v1 and v2 framing). */
 final class LlcSupport {
-    static final boolean AVAILABLE = true;
-
     private LlcSupport() {
     }
 

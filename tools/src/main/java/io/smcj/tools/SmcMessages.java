@@ -28,15 +28,6 @@ public final class SmcMessages {
         }
     }
 
-    /** Whether this build has the codec for {@code k} (the layers' codecs land one by one). */
-    public static boolean codecAvailable(Kind k) {
-        return switch (k) {
-            case CDC -> true;
-            case CLC -> ClcSupport.AVAILABLE;
-            case LLC -> LlcSupport.AVAILABLE;
-        };
-    }
-
     public static Kind kind(byte[] b) throws NotSmcException {
         if (b.length == 0) {
             throw new NotSmcException("no bytes");
