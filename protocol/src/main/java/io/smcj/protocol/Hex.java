@@ -57,6 +57,11 @@ public final class Hex {
                 }
                 tokens = ("x " + rest).split("[\\s,]+");
             } else if (tokens.length > 1 && isBareOffset(tokens, digits.length() / 2)) {
+                if (tokens[0].length() == 7 && tokens[1].length() == 4) {
+                    // plain hexdump / od -x: 7-digit offsets and 16-bit words in host (little-endian) order
+                    throw new IllegalArgumentException("looks like 'hexdump' or 'od -x' output (16-bit words in "
+                            + "host byte order); use 'hexdump -C' or 'xxd'");
+                }
                 start = 1;
             }
             sawOffset |= start == 1;

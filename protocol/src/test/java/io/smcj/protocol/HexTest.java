@@ -81,6 +81,13 @@ class HexTest {
     }
 
     @Test
+    void plainHexdumpWithSwappedWordsIsRefusedNotMisread() {
+        String dump = "0000000 d4e2 d9c3 0004 202c 5e02 5452 9900 0200\n000000c\n";
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Hex.parseLenient(dump));
+        assertTrue(e.getMessage().contains("hexdump -C"), e.getMessage());
+    }
+
+    @Test
     void errorsNameTheProblem() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Hex.parseLenient("e2 zz"));
         assertTrue(e.getMessage().contains("zz") || e.getMessage().contains("not hex"), e.getMessage());
