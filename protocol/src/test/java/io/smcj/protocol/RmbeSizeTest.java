@@ -30,7 +30,7 @@ class RmbeSizeTest {
         if (size <= 16384) {
             return 0;
         }
-        return Math.min(ilog2((size - 1) >> 14) + 1, 5);
+        return Math.min(ilog2((size - 1) >> 14) + 1, 15); // SMCR_RMBE_SIZES, Linux 6.12
     }
 
     @Test
@@ -42,7 +42,8 @@ class RmbeSizeTest {
         assertEquals(2, RmbeSize.compress(65536), "64 KiB, the fixtures' RMB");
         assertEquals(3, RmbeSize.compress(65537));
         assertEquals(5, RmbeSize.compress(512 * 1024));
-        assertEquals(5, RmbeSize.compress(Integer.MAX_VALUE), "capped at 512 KiB for SMC-R");
+        assertEquals(6, RmbeSize.compress(1024 * 1024), "1 MiB is an SMC-R size since SMCR_RMBE_SIZES 15");
+        assertEquals(15, RmbeSize.compress(Integer.MAX_VALUE), "capped at 512 MiB for SMC-R (Linux 6.12)");
         assertEquals(0, RmbeSize.compress(-5));
         assertEquals(16384, RmbeSize.uncompress(0));
         assertEquals(65536, RmbeSize.uncompress(2));
@@ -50,7 +51,8 @@ class RmbeSizeTest {
         assertEquals(1 << 29, RmbeSize.uncompress(15));
         assertThrows(IllegalArgumentException.class, () -> RmbeSize.uncompress(16));
         assertThrows(IllegalArgumentException.class, () -> RmbeSize.uncompress(-1));
-        assertEquals(RmbeSize.SMCR_MAX_BYTES, 512 * 1024);
+        assertEquals(512 << 20, RmbeSize.SMCR_MAX_BYTES);
+        assertEquals(512 * 1024, RmbeSize.RFC7609_MAX_BYTES);
     }
 
     @Property
@@ -59,7 +61,7 @@ class RmbeSizeTest {
     }
 
     @Property
-    void compressRoundsUpToTheSmallestSizeThatHolds(@ForAll @IntRange(min = 1, max = 512 * 1024) int size) {
+    void compressRoundsUpToTheSmallestSizeThatHolds(@ForAll @IntRange(min = 1, max = 512 << 20) int size) {
         int c = RmbeSize.compress(size);
         assertTrue(RmbeSize.uncompress(c) >= size);
         if (c > 0) {
@@ -68,7 +70,7 @@ class RmbeSizeTest {
     }
 
     @Property
-    void uncompressThenCompressIsIdentityForSmcrSizes(@ForAll @IntRange(min = 0, max = 5) int c) {
+    void uncompressThenCompressIsIdentityForSmcrSizes(@ForAll @IntRange(min = 0, max = 15) int c) {
         int bytes = RmbeSize.uncompress(c);
         assertEquals(c, RmbeSize.compress(bytes));
         assertTrue(RmbeSize.isSmcrSize(bytes));
@@ -76,9 +78,11 @@ class RmbeSizeTest {
     }
 
     @Test
-    void smcrSizesAreTheSixPowersOfTwo() {
+    void smcrSizesAreTheSixteenPowersOfTwoFrom16KiB() {
         assertFalse(RmbeSize.isSmcrSize(8192));
-        assertFalse(RmbeSize.isSmcrSize(1024 * 1024));
+        assertTrue(RmbeSize.isSmcrSize(1024 * 1024));
+        assertTrue(RmbeSize.isSmcrSize(512 << 20));
+        assertFalse(RmbeSize.isSmcrSize(1 << 30));
         assertTrue(RmbeSize.isSmcrSize(16384));
     }
 }

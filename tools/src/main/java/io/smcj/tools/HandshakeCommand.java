@@ -190,8 +190,8 @@ public final class HandshakeCommand implements Command {
                             int connFlags) {
         CdcMessage m = new CdcMessage(seqno, new AlertToken(token), prod, cons, new ProducerFlags(prodFlags),
                 new ConnStateFlags(connFlags), new byte[CdcMessage.RESERVED_LENGTH]);
-        return new Step(fromClient, new CdcDescription(m), CdcCodec.encode(m),
-                b -> new CdcDescription(CdcCodec.decode(b)), x -> CdcCodec.encode(((CdcDescription) x).message()));
+        return new Step(fromClient, m, CdcCodec.encode(m),
+                CdcCodec::decode, x -> CdcCodec.encode((CdcMessage) x));
     }
 
     /** Null when decode(encode(x)) == x and the re-encoding gives the same bytes, else what differs. */
@@ -231,7 +231,7 @@ public final class HandshakeCommand implements Command {
             return "the Confirm's GID list lacks the client's GID";
         }
         for (Step s : steps.subList(5, steps.size())) {
-            CdcMessage m = ((CdcDescription) s.message()).message();
+            CdcMessage m = (CdcMessage) s.message();
             // a CDC carries the RECEIVER's alert token
             int expected = s.fromClient() ? accept.rmbeAlertToken() : confirm.rmbeAlertToken();
             if (m.token().value() != expected) {
@@ -281,11 +281,10 @@ public final class HandshakeCommand implements Command {
             case ConfirmLink c -> String.format("%s, link %d, qpn 0x%x, gid %s, max_links %d, max_conns %d",
                     c.isResponse() ? "response" : "request", c.linkNum(), c.senderQpNum().value(), c.senderGid(),
                     c.maxLinks(), c.maxConns());
-            case CdcDescription d -> {
-                CdcMessage c = d.message();
+            case CdcMessage c -> {
                 yield String.format("seqno %d, token %d, prod %d:%d, cons %d:%d%s", c.seqno(),
                         c.token().unsigned(), c.prod().wrap(), c.prod().count(), c.cons().wrap(), c.cons().count(),
-                        c.connStateFlags().raw() == 0 ? "" : ", " + CdcDescription.names(c.connStateFlags().raw(),
+                        c.connStateFlags().raw() == 0 ? "" : ", " + CdcMessage.flagNames(c.connStateFlags().raw(),
                                 "peer_done_writing", "peer_conn_closed", "peer_conn_abort"));
             }
             default -> "";

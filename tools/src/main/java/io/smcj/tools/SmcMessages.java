@@ -58,7 +58,7 @@ public final class SmcMessages {
      */
     public static Described decode(byte[] b) throws NotSmcException {
         return switch (kind(b)) {
-            case CDC -> new CdcDescription(CdcCodec.decode(b));
+            case CDC -> CdcCodec.decode(b);
             case CLC -> ClcSupport.decode(b);
             case LLC -> LlcSupport.decode(b);
         };

@@ -62,8 +62,7 @@ class HandshakeCommandTest {
         assertNull(HandshakeCommand.check(good));
         // a decoder that drops the close flags must be caught
         HandshakeCommand.Step lossy = new HandshakeCommand.Step(good.fromClient(), good.message(), good.bytes(),
-                b -> new CdcDescription(((CdcDescription) good.message()).message()
-                        .withConnStateFlags(io.smcj.cdc.ConnStateFlags.NONE)), good.encoder());
+                b -> ((CdcMessage) good.message()).withConnStateFlags(io.smcj.cdc.ConnStateFlags.NONE), good.encoder());
         assertNotNull(HandshakeCommand.check(lossy));
         // an encoder that changes a byte must be caught
         HandshakeCommand.Step badEncoder = new HandshakeCommand.Step(good.fromClient(), good.message(), good.bytes(),
@@ -81,10 +80,10 @@ class HandshakeCommandTest {
         assertNull(HandshakeCommand.crossLayerCheck(steps));
         int last = steps.size() - 1;
         HandshakeCommand.Step s = steps.get(last);
-        CdcMessage wrong = ((CdcDescription) s.message()).message();
+        CdcMessage wrong = (CdcMessage) s.message();
         wrong = new CdcMessage(wrong.seqno(), new AlertToken(wrong.token().value() + 1), wrong.prod(), wrong.cons(),
                 wrong.prodFlags(), wrong.connStateFlags(), wrong.reserved());
-        steps.set(last, new HandshakeCommand.Step(s.fromClient(), new CdcDescription(wrong), CdcCodec.encode(wrong),
+        steps.set(last, new HandshakeCommand.Step(s.fromClient(), wrong, CdcCodec.encode(wrong),
                 s.decoder(), s.encoder()));
         String why = HandshakeCommand.crossLayerCheck(steps);
         assertNotNull(why);

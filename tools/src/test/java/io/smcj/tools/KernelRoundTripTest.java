@@ -1,6 +1,7 @@
 package io.smcj.tools;
 
 import io.smcj.cdc.CdcCodec;
+import io.smcj.cdc.CdcMessage;
 import io.smcj.clc.ClcCodec;
 import io.smcj.clc.ClcMessage;
 import io.smcj.llc.LlcCodec;
@@ -36,7 +37,7 @@ class KernelRoundTripTest {
                 byte[] again = switch (d) {
                     case ClcMessage c -> ClcCodec.encode(c);
                     case LlcMessage l -> LlcCodec.toBytes(l);
-                    case CdcDescription c -> CdcCodec.encode(c.message());
+                    case CdcMessage c -> CdcCodec.encode(c);
                     default -> throw new AssertionError(d);
                 };
                 assertEquals(Hex.of(m.bytes()), Hex.of(again), p.getFileName() + " frame " + m.frameNumber());
