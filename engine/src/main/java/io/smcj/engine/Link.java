@@ -71,6 +71,8 @@ final class Link {
     private final WorkCompletion[] wcs = new WorkCompletion[64];
     volatile State state = State.ACTIVATING;
     volatile String failure;
+    /** The peer told us with DELETE LINK (no DELETE LINK back). */
+    volatile boolean deletedByPeer;
     int peerQpn;
     VerbsGid peerGid;
     int peerPsn;

@@ -53,6 +53,10 @@ final class LinkGroup implements Link.Events {
     long emptySinceNanos = System.nanoTime();
     private final Map<Integer, List<CdcMessage>> early = new java.util.HashMap<>();
     private final LinkedBlockingQueue<LlcMessage> llcQueue = new LinkedBlockingQueue<>();
+    /** {@code llc_conf_mutex}: one link/rkey configuration flow at a time. */
+    final java.util.concurrent.locks.ReentrantLock confLock = new java.util.concurrent.locks.ReentrantLock();
+    /** The peer's RMB rkeys from CONFIRM RKEY: RMB vaddr -> link number -> rkey. */
+    final Map<Long, Map<Integer, Integer>> peerRtokens = new ConcurrentHashMap<>();
     /** TEST LINK sent and not answered yet: the time it was sent, else 0. */
     volatile long testLinkSentNanos;
 
@@ -77,6 +81,98 @@ final class LinkGroup implements Link.Events {
             }
         }
         return null;
+    }
+
+    Link linkByNum(int num) {
+        for (Link l : links) {
+            if (l.linkNum == num) {
+                return l;
+            }
+        }
+        return null;
+    }
+
+    /** The active link the peer reaches with this QP number (the CLC's qpn), or null. */
+    Link activeLinkByPeerQpn(int qpn) {
+        for (Link l : links) {
+            if (l.isActive() && l.peerQpn == qpn) {
+                return l;
+            }
+        }
+        return null;
+    }
+
+    boolean hasOtherActiveLink(Link l) {
+        for (Link x : links) {
+            if (x != l && x.isActive()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    List<Link> activeLinks() {
+        return links.stream().filter(Link::isActive).toList();
+    }
+
+    /**
+     * {@code smcr_lgr_reg_rmbs} + {@code smc_llc_do_confirm_rkey}: on a group with more than one
+     * link, a new RMB is registered on every link and announced with CONFIRM RKEY (its rkey on
+     * the sending link plus rtokens for the others) before its CLC Accept/Confirm goes out.
+     * Call with {@link #confLock} held.
+     *
+     * @return false when the peer did not confirm
+     */
+    boolean confirmRkey(Link via, RdmaBuffer rmb, RdmaBuffer sndbuf) throws LinkDownException {
+        List<Link> act = activeLinks();
+        for (Link l : act) {
+            rmb.mrFor(l.pd);
+            sndbuf.mrFor(l.pd);
+        }
+        if (act.size() < 2) {
+            return true;
+        }
+        List<io.smcj.llc.Rtoken> others = new java.util.ArrayList<>();
+        for (Link l : act) {
+            if (l != via) {
+                others.add(new io.smcj.llc.Rtoken(l.linkNum, new io.smcj.protocol.Rkey(rmb.mrFor(l.pd).rkey()),
+                        rmb.address()));
+            }
+        }
+        while (others.size() < 2) {
+            others.add(io.smcj.llc.Rtoken.ZERO);
+        }
+        long n = act.size() - 1;
+        sendLlc(via, new ConfirmRkey(io.smcj.llc.LlcHeader.of(framing, 0), (int) n,
+                new io.smcj.protocol.Rkey(rmb.mrFor(via.pd).rkey()), rmb.address(), others, 0));
+        LlcMessage r = awaitLlc(m -> m instanceof ConfirmRkey c && c.isResponse(), SmcConstants.LLC_WAIT_TIME_MS);
+        return r instanceof ConfirmRkey c && !c.negative();
+    }
+
+    /** Gives a new connection the peer's rkeys on the other links (from its CONFIRM RKEY). */
+    void applyPeerRtokens(SmcConnection c) {
+        Map<Integer, Integer> t = peerRtokens.get(c.peerRmbAddr);
+        if (t != null) {
+            t.forEach(c.peerRkeys::putIfAbsent);
+        }
+    }
+
+    private void storePeerRtokens(Link arrivedOn, ConfirmRkey r) {
+        Map<Integer, Integer> m = peerRtokens.computeIfAbsent(r.rmbVaddr(), k -> new ConcurrentHashMap<>());
+        m.put(arrivedOn.linkNum, r.rmbKey().value());
+        for (int i = 0; i < Math.min(r.numRkeys(), r.others().size()); i++) {
+            io.smcj.llc.Rtoken t = r.others().get(i);
+            m.put(t.linkId(), t.rmbKey().value());
+        }
+        SmcConnection c = null;
+        for (SmcConnection x : conns.values()) {
+            if (x.peerRmbAddr == r.rmbVaddr()) {
+                c = x;
+            }
+        }
+        if (c != null) {
+            applyPeerRtokens(c);
+        }
     }
 
     /** Whether a new connection may join ({@code smcr_lgr_match} + conn count). */
@@ -143,6 +239,16 @@ final class LinkGroup implements Link.Events {
     void removeConnection(SmcConnection c) {
         if (conns.remove(c.localToken.value(), c)) {
             unreserve();
+            Link l = activeLink();
+            if (l != null && activeLinks().size() > 1 && !terminating) {
+                // smc_llc_do_delete_rkey: the peer forgets this RMB's rtokens (asked, not awaited)
+                int key = c.rmb.mrFor(l.pd).rkey();
+                try {
+                    sendLlc(l, DeleteRkey.of(framing, List.of(new io.smcj.protocol.Rkey(key))));
+                } catch (LinkDownException | RuntimeException ignored) {
+                    // the link error path handles it
+                }
+            }
         }
     }
 
@@ -205,7 +311,15 @@ final class LinkGroup implements Link.Events {
         if (!c.noRmbeEyecatcher()) {
             return io.smcj.protocol.DeclineCode.RMBE_EC;
         }
-        link.linkNum = c.linkNum();
+        if (c.linkNum() != link.linkNum) {
+            for (SmcConnection x : conns.values()) {
+                Integer k = x.peerRkeys.remove(link.linkNum);
+                if (k != null) {
+                    x.peerRkeys.put(c.linkNum(), k);
+                }
+            }
+            link.linkNum = c.linkNum();
+        }
         sendLlc(link, ConfirmLink.of(framing, true, device.mac, device.gid(), new Qpn(link.qpn()), c.linkNum(),
                 c.linkUid(), c.maxLinks(), c.maxConns()));
         return null;
@@ -254,11 +368,35 @@ final class LinkGroup implements Link.Events {
             switch (m) {
                 case TestLink t when !t.isResponse() -> sendLlc(link, t.response());
                 case TestLink t -> testLinkSentNanos = 0;
-                case ConfirmRkey r when !r.isResponse() ->
+                case ConfirmRkey r when !r.isResponse() -> {
+                    storePeerRtokens(link, r);
+                    sendLlc(link, r.response(false));
+                }
+                case DeleteRkey r when !r.isResponse() -> {
+                    // smc_llc_rmt_delete_rkey: forget the peer's RMB known by this rkey on this link
+                    for (int i = 0; i < Math.min(r.numRkeys(), r.rkeys().size()); i++) {
+                        int key = r.rkeys().get(i).value();
+                        int num = link.linkNum;
+                        peerRtokens.values().removeIf(t -> Integer.valueOf(key).equals(t.get(num)));
+                    }
                     sendLlc(link, r.withHeader(r.header().withFlags(r.header().flags() | io.smcj.llc.LlcFlags.RESP)));
-                case DeleteRkey r when !r.isResponse() ->
-                    sendLlc(link, r.withHeader(r.header().withFlags(r.header().flags() | io.smcj.llc.LlcFlags.RESP)));
-                case AddLink a when !a.isResponse() && links.size() >= 1 -> sendLlc(link, a.reject());
+                }
+                case AddLink a when !a.isResponse() -> {
+                    if (role == SmcStats.Role.CLIENT && maxLinks >= 2 && activeLinks().size() < 2
+                            && engine.alternateDevice(device) != null) {
+                        Thread.ofVirtual().name("smcj-add-link").start(() -> clientAddLink(link, a));
+                    } else {
+                        sendLlc(link, a.reject());
+                    }
+                }
+                case DeleteLink d when !d.isResponse() && !d.all() -> {
+                    sendLlc(link, d.withHeader(d.header().withFlags(d.header().flags() | io.smcj.llc.LlcFlags.RESP)));
+                    Link gone = linkByNum(d.linkNum());
+                    if (gone != null && gone != link) {
+                        gone.deletedByPeer = true;
+                        gone.fail("peer sent DELETE LINK for link " + d.linkNum());
+                    }
+                }
                 case DeleteLink d when !d.isResponse() -> {
                     sendLlc(link, d.withHeader(d.header().withFlags(d.header().flags() | io.smcj.llc.LlcFlags.RESP)));
                     engine.terminateLinkGroup(this, "peer sent DELETE LINK (reason 0x" + Long.toHexString(d.reason())
@@ -274,10 +412,33 @@ final class LinkGroup implements Link.Events {
     @Override
     public void onLinkError(Link link, String why) {
         engine.stats.linkDown();
-        engine.trace.line(engine.name + " link " + link.linkId + " of link group " + id + " failed: " + why);
-        if (activeLink() == null) {
-            engine.terminateLinkGroup(this, "last link failed: " + why, false);
-        }
+        engine.trace.line(engine.name + " link " + link.linkId + " (link_num " + link.linkNum + ") of link group " + id
+                + " failed: " + why);
+        // never inline: the caller may hold a connection lock
+        engine.onAgent(() -> {
+            link.pollCompletions(); // completions that succeeded before the failure count first
+            Link survivor = activeLink();
+            if (survivor == null) {
+                engine.terminateLinkGroup(this, "last link failed: " + why, false);
+                return;
+            }
+            // smcr_link_down: tell the peer on the surviving link, move the connections to it
+            try {
+                if (!link.deletedByPeer) {
+                    sendLlc(survivor, DeleteLink.of(framing, false, false, link.linkNum,
+                            LlcDeleteReason.LOST_PATH.code()));
+                }
+            } catch (LinkDownException ignored) {
+                // the survivor failing too is handled by its own error
+            }
+            engine.trace.line(engine.name + " link group " + id + ": connections move to link_num "
+                    + survivor.linkNum);
+            for (SmcConnection c : conns.values()) {
+                c.failover();
+            }
+            links.remove(link);
+            engine.destroyLater(link);
+        });
     }
 
     /** TEST LINK keepalive ({@code smc_llc_testlink_work}); called by the agent. */
@@ -304,6 +465,179 @@ final class LinkGroup implements Link.Events {
                     // handled by the link error path
                 }
             }
+        }
+    }
+
+    // ------------------------------------------------------------------ second link (ADD LINK)
+
+    /** Our RMBs as (rkey on {@code old}, rkey on {@code neu}, vaddr) pairs. */
+    private List<io.smcj.llc.RkeyPair> ourPairs(Link old, Link neu) {
+        List<io.smcj.llc.RkeyPair> out = new java.util.ArrayList<>();
+        for (SmcConnection c : conns.values()) {
+            c.sndbuf.mrFor(neu.pd);
+            out.add(new io.smcj.llc.RkeyPair(new io.smcj.protocol.Rkey(c.rmb.mrFor(old.pd).rkey()),
+                    new io.smcj.protocol.Rkey(c.rmb.mrFor(neu.pd).rkey()), c.rmb.address()));
+        }
+        return out;
+    }
+
+    /** A peer pair: the connection whose peer RMB has rkey {@code pair.rmbKey} on {@code old} learns the new rkey. */
+    private void applyPeerPair(Link old, Link neu, io.smcj.llc.RkeyPair pair) {
+        for (SmcConnection c : conns.values()) {
+            Integer k = c.peerRkeys.get(old.linkNum);
+            if (k != null && k == pair.rmbKey().value()) {
+                c.peerRkeys.put(neu.linkNum, pair.rmbKeyNew().value());
+                peerRtokens.computeIfAbsent(c.peerRmbAddr, x -> new ConcurrentHashMap<>())
+                        .put(neu.linkNum, pair.rmbKeyNew().value());
+            }
+        }
+    }
+
+    /**
+     * {@code smc_llc_srv_rkey_exchange} / {@code smc_llc_cli_rkey_exchange} (SMC-Rv1): ADD LINK CONT
+     * messages alternate, each with up to two pairs and the count still to send; the server starts.
+     */
+    private boolean rkeyExchangeV1(Link old, Link neu, boolean server) throws LinkDownException {
+        List<io.smcj.llc.RkeyPair> mine = ourPairs(old, neu);
+        int[] sendLeft = {mine.size()};
+        int recvLeft;
+        do {
+            if (server) {
+                sendCont(old, neu, mine, sendLeft, false);
+            }
+            LlcMessage m = awaitLlc(x -> x instanceof io.smcj.llc.AddLinkCont, SmcConstants.LLC_WAIT_TIME_MS);
+            if (m == null) {
+                return false;
+            }
+            io.smcj.llc.AddLinkCont c = (io.smcj.llc.AddLinkCont) m;
+            for (io.smcj.llc.RkeyPair p : c.usedPairs()) {
+                applyPeerPair(old, neu, p);
+            }
+            recvLeft = Math.max(0, c.numRkeys() - c.usedPairs().size());
+            if (!server) {
+                sendCont(old, neu, mine, sendLeft, true);
+            }
+        } while (sendLeft[0] > 0 || recvLeft > 0);
+        return true;
+    }
+
+    /** One ADD LINK CONT: up to two of our pairs, num_rkeys = pairs still to send including these. */
+    private void sendCont(Link old, Link neu, List<io.smcj.llc.RkeyPair> mine, int[] left, boolean resp)
+            throws LinkDownException {
+        int from = mine.size() - left[0];
+        List<io.smcj.llc.RkeyPair> two = new java.util.ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            two.add(from + i < mine.size() ? mine.get(from + i) : io.smcj.llc.RkeyPair.ZERO);
+        }
+        sendLlc(old, new io.smcj.llc.AddLinkCont(io.smcj.llc.LlcHeader.of(framing, resp ? io.smcj.llc.LlcFlags.RESP : 0),
+                neu.linkNum, left[0], Octets.zeros(2), two, Octets.zeros(4)));
+        left[0] = Math.max(0, left[0] - 2);
+    }
+
+    /**
+     * Server: {@code smc_llc_srv_add_link} after the first link is up: a second link on another
+     * device (if both sides have one), ADD LINK on the first link, the rkey exchange, and CONFIRM
+     * LINK on the new link.
+     */
+    void serverAddLink() {
+        confLock.lock();
+        Link neu = null;
+        try {
+            Link old = activeLink();
+            RdmaDevice alt = engine.alternateDevice(device);
+            if (old == null || alt == null || maxLinks < 2 || activeLinks().size() >= 2 || terminating) {
+                return;
+            }
+            neu = engine.newLink(alt, this);
+            neu.linkNum = old.linkNum + 1;
+            io.smcj.llc.AddLinkV2Ext ext = version >= 2
+                    ? io.smcj.llc.AddLinkV2Ext.of(false, peerGid(), ourPairs(old, neu)) : null;
+            sendLlc(old, AddLink.of(framing, false, alt.mac, alt.gid(), new Qpn(neu.qpn()), neu.linkNum,
+                    io.smcj.protocol.QpMtu.ofWire(alt.activeMtu().ibvValue()), new io.smcj.protocol.Psn(neu.psn), ext));
+            LlcMessage r = awaitLlc(m -> m instanceof AddLink a && a.isResponse(), SmcConstants.LLC_WAIT_TIME_MS);
+            if (!(r instanceof AddLink resp) || resp.rejected()) {
+                neu.destroy();
+                neu = null;
+                return;
+            }
+            neu.connect(resp.senderQpNum().value(), io.smcj.transport.rdma.VerbsGid.of(resp.senderGid().bytes()),
+                    resp.initialPsn().value(), resp.qpMtu());
+            links.add(neu);
+            if (version >= 2) {
+                if (resp.v2Ext() != null) {
+                    for (io.smcj.llc.RkeyPair p : resp.v2Ext().rkeys()) {
+                        applyPeerPair(old, neu, p);
+                    }
+                }
+            } else if (!rkeyExchangeV1(old, neu, true)) {
+                throw new LinkDownException("no ADD LINK CONT from the client");
+            }
+            int uid = ThreadLocalRandom.current().nextInt();
+            sendLlc(neu, ConfirmLink.of(framing, false, alt.mac, alt.gid(), new Qpn(neu.qpn()), neu.linkNum, uid,
+                    maxLinks, release >= 1 ? maxConns : 0));
+            if (awaitLlc(m -> m instanceof ConfirmLink c && c.isResponse(), SmcConstants.LLC_WAIT_TIME_MS) == null) {
+                throw new LinkDownException("no CONFIRM LINK response on the new link");
+            }
+            engine.stats.linkUp();
+            engine.trace.line(engine.name + " link group " + id + ": second link up (link_num " + neu.linkNum + ", "
+                    + alt + ")");
+            neu = null;
+        } catch (LinkDownException | RuntimeException e) {
+            engine.trace.line(engine.name + " ADD LINK failed: " + e.getMessage());
+        } finally {
+            if (neu != null) {
+                links.remove(neu);
+                neu.destroy();
+            }
+            confLock.unlock();
+        }
+    }
+
+    /** Client: {@code smc_llc_cli_add_link} for the server's ADD LINK request. */
+    void clientAddLink(Link old, AddLink req) {
+        confLock.lock();
+        Link neu = null;
+        try {
+            RdmaDevice alt = engine.alternateDevice(device);
+            if (alt == null || terminating) {
+                sendLlc(old, req.reject());
+                return;
+            }
+            neu = engine.newLink(alt, this);
+            neu.linkNum = req.linkNum();
+            neu.connect(req.senderQpNum().value(), io.smcj.transport.rdma.VerbsGid.of(req.senderGid().bytes()),
+                    req.initialPsn().value(), req.qpMtu());
+            links.add(neu);
+            io.smcj.llc.AddLinkV2Ext ext = version >= 2
+                    ? io.smcj.llc.AddLinkV2Ext.of(false, peerGid(), ourPairs(old, neu)) : null;
+            if (version >= 2 && req.v2Ext() != null) {
+                for (io.smcj.llc.RkeyPair p : req.v2Ext().rkeys()) {
+                    applyPeerPair(old, neu, p);
+                }
+            }
+            sendLlc(old, AddLink.of(framing, true, alt.mac, alt.gid(), new Qpn(neu.qpn()), neu.linkNum,
+                    io.smcj.protocol.QpMtu.ofWire(neu.mtu.ibvValue()), new io.smcj.protocol.Psn(neu.psn), ext));
+            if (version < 2 && !rkeyExchangeV1(old, neu, false)) {
+                throw new LinkDownException("no ADD LINK CONT from the server");
+            }
+            LlcMessage m = awaitLlc(x -> x instanceof ConfirmLink c && !c.isResponse(), SmcConstants.LLC_WAIT_TIME_MS);
+            if (!(m instanceof ConfirmLink c)) {
+                throw new LinkDownException("no CONFIRM LINK on the new link");
+            }
+            sendLlc(neu, ConfirmLink.of(framing, true, alt.mac, alt.gid(), new Qpn(neu.qpn()), c.linkNum(),
+                    c.linkUid(), c.maxLinks(), c.maxConns()));
+            engine.stats.linkUp();
+            engine.trace.line(engine.name + " link group " + id + ": second link up (link_num " + neu.linkNum + ", "
+                    + alt + ")");
+            neu = null;
+        } catch (LinkDownException | RuntimeException e) {
+            engine.trace.line(engine.name + " ADD LINK failed: " + e.getMessage());
+        } finally {
+            if (neu != null) {
+                links.remove(neu);
+                neu.destroy();
+            }
+            confLock.unlock();
         }
     }
 

@@ -17,9 +17,12 @@ final class RdmaBuffer implements AutoCloseable {
     final MemorySegment segment;
     final MemoryRegion mr;
     private final AtomicLong accounted;
+    private final java.util.Map<ProtectionDomain, MemoryRegion> extra = new java.util.concurrent.ConcurrentHashMap<>();
+    private final ProtectionDomain homePd;
     private boolean closed;
 
-    private RdmaBuffer(Arena arena, MemorySegment segment, MemoryRegion mr, AtomicLong accounted) {
+    private RdmaBuffer(Arena arena, MemorySegment segment, MemoryRegion mr, AtomicLong accounted, ProtectionDomain pd) {
+        this.homePd = pd;
         this.arena = arena;
         this.segment = segment;
         this.mr = mr;
@@ -41,12 +44,30 @@ final class RdmaBuffer implements AutoCloseable {
             MemorySegment seg = arena.allocate(size, 4096);
             int flags = AccessFlags.LOCAL_WRITE | (remoteWrite ? AccessFlags.REMOTE_WRITE : 0);
             MemoryRegion mr = pd.registerMemory(seg, flags);
-            return new RdmaBuffer(arena, seg, mr, inUse);
+            return new RdmaBuffer(arena, seg, mr, inUse, pd);
         } catch (RuntimeException e) {
             inUse.addAndGet(-size);
             arena.close();
             throw e;
         }
+    }
+
+    /**
+     * The registration of this buffer with {@code pd} (a link on another device needs its own,
+     * {@code smcr_link_reg_buf}); registered on first use.
+     */
+    synchronized MemoryRegion mrFor(ProtectionDomain pd) {
+        if (pd == homePd) {
+            return mr;
+        }
+        if (closed) {
+            throw new IllegalStateException("buffer freed");
+        }
+        return extra.computeIfAbsent(pd, p -> p.registerMemory(segment, mr.accessFlags()));
+    }
+
+    long address() {
+        return mr.address();
     }
 
     int size() {
@@ -60,6 +81,13 @@ final class RdmaBuffer implements AutoCloseable {
         }
         closed = true;
         try {
+            for (MemoryRegion m : extra.values()) {
+                try {
+                    m.deregister();
+                } catch (RuntimeException ignored) {
+                    // the device may be gone
+                }
+            }
             mr.deregister();
         } finally {
             arena.close();

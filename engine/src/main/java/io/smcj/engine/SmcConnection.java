@@ -42,7 +42,12 @@ final class SmcConnection {
     final RdmaBuffer rmb;
     final RdmaBuffer sndbuf;
     final long peerRmbAddr;
-    final int peerRkey;
+    /** The peer's RMB rkey per link number (CLC gives the first; ADD LINK CONT / CONFIRM RKEY the others). */
+    final java.util.Map<Integer, Integer> peerRkeys = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Transmissions handed to a link whose CDC has not completed yet, oldest first. */
+    private final java.util.ArrayDeque<Transmission> inflight = new java.util.ArrayDeque<>();
+    /** After a link failover: transmissions to post again on the surviving link, in order. */
+    private final java.util.ArrayDeque<Transmission> resend = new java.util.ArrayDeque<>();
     final int peerRmbeSize;
     final SmcStatus status;
     private final CdcConnection core;
@@ -59,8 +64,8 @@ final class SmcConnection {
     private long bytesReceived;
 
     SmcConnection(SmcEngine engine, LinkGroup lgr, TcpStream tcp, SmcStats.Role role, AlertToken localToken,
-                  AlertToken peerToken, RdmaBuffer rmb, RdmaBuffer sndbuf, long peerRmbAddr, int peerRkey,
-                  int peerRmbeSize, SmcStatus status) {
+                  AlertToken peerToken, RdmaBuffer rmb, RdmaBuffer sndbuf, long peerRmbAddr, int clcLinkNum,
+                  int peerRkey, int peerRmbeSize, SmcStatus status) {
         this.engine = engine;
         this.lgr = lgr;
         this.tcp = tcp;
@@ -70,7 +75,7 @@ final class SmcConnection {
         this.rmb = rmb;
         this.sndbuf = sndbuf;
         this.peerRmbAddr = peerRmbAddr;
-        this.peerRkey = peerRkey;
+        this.peerRkeys.put(clcLinkNum, peerRkey);
         this.peerRmbeSize = peerRmbeSize;
         this.status = status;
         CdcConfig cfg = CdcConfig.defaults(localToken, peerToken).withAutocorkingSize(engine.config.autocorkingSize());
@@ -299,10 +304,34 @@ final class SmcConnection {
     void onCdcSendComplete() {
         lock.lock();
         try {
+            inflight.poll();
             core.onCdcSendComplete();
             pump();
             changed.signalAll();
             maybeRelease();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * {@code smc_switch_conns}: the link carrying our transmissions failed; every transmission whose
+     * CDC did not complete is posted again, in order, on the surviving link (same bytes to the same
+     * RMBE place, same CDC: the peer ignores what it already has, by seqno and cursor).
+     */
+    void failover() {
+        lock.lock();
+        try {
+            if (released || failure != null) {
+                return;
+            }
+            java.util.ArrayDeque<Transmission> again = new java.util.ArrayDeque<>(inflight);
+            again.addAll(resend);
+            inflight.clear();
+            resend.clear();
+            resend.addAll(again);
+            pump();
+            changed.signalAll();
         } finally {
             lock.unlock();
         }
@@ -333,7 +362,7 @@ final class SmcConnection {
             Link link = lgr.activeLink();
             if (link == null) {
                 if (failure == null) {
-                    failure = new LinkDownException("no active link in link group " + lgr.id);
+                    failure = new LinkDownException("SMC-R link group lost: no active link in link group " + lgr.id);
                 }
                 changed.signalAll();
                 return;
@@ -352,14 +381,22 @@ final class SmcConnection {
             if (slot < 0) {
                 return; // the agent calls slotWaiter when a slot is free
             }
-            Optional<Transmission> t = core.poll();
-            if (t.isEmpty()) {
-                link.unusedSlot(slot);
-                break;
+            Transmission t = resend.poll();
+            if (t == null) {
+                Optional<Transmission> next = core.poll();
+                if (next.isEmpty()) {
+                    link.unusedSlot(slot);
+                    break;
+                }
+                t = next.get();
             }
+            inflight.add(t); // before posting: a failover resends it if the link dies now
             try {
-                post(link, slot, t.get());
+                post(link, slot, t);
             } catch (LinkDownException e) {
+                if (lgr.hasOtherActiveLink(link)) {
+                    return; // the agent fails over and resends
+                }
                 if (failure == null) {
                     failure = e;
                 }
@@ -387,6 +424,12 @@ final class SmcConnection {
     };
 
     private void post(Link link, int slot, Transmission t) throws LinkDownException {
+        Integer rkey = peerRkeys.get(link.linkNum);
+        if (rkey == null) {
+            link.unusedSlot(slot);
+            throw new LinkDownException("no rkey of the peer's RMB for link " + link.linkNum);
+        }
+        var sndMr = sndbuf.mrFor(link.pd);
         List<RdmaWriteSegment> segs = t.writes();
         List<Link.Write> writes = new ArrayList<>(2);
         for (int wr = 0; wr <= 1; wr++) {
@@ -397,11 +440,11 @@ final class SmcConnection {
                     if (remote < 0) {
                         remote = s.remoteOffset();
                     }
-                    sg.add(ScatterGatherEntry.of(sndbuf.mr, s.localOffset(), s.length()));
+                    sg.add(ScatterGatherEntry.of(sndMr, s.localOffset(), s.length()));
                 }
             }
             if (!sg.isEmpty()) {
-                writes.add(new Link.Write(sg, peerRmbAddr + remote, peerRkey));
+                writes.add(new Link.Write(sg, peerRmbAddr + remote, rkey));
             }
         }
         if (DEBUG) {

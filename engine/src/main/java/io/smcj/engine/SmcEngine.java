@@ -208,6 +208,7 @@ public final class SmcEngine implements AutoCloseable {
                                  ClcHandshake.Proceed pr) throws IOException {
         int declVersion = pr.version();
         clientLgrPending.lock();
+        LinkGroup confLocked = null;
         LinkGroup lgr = null;
         boolean first = a.firstContact();
         RdmaBuffer rmb = null;
@@ -216,9 +217,9 @@ public final class SmcEngine implements AutoCloseable {
         try {
             if (!first) {
                 for (LinkGroup g : lgrs) {
-                    Link l = g.activeLink();
+                    Link l = g.activeLinkByPeerQpn(a.qpn());
                     if (g.role == SmcStats.Role.CLIENT && g.peerId.equals(a.peerId()) && g.device == dev
-                            && g.version == pr.version() && l != null && l.peerQpn == a.qpn() && g.tryReserve()) {
+                            && g.version == pr.version() && l != null && g.tryReserve()) {
                         lgr = g;
                         break;
                     }
@@ -260,15 +261,34 @@ public final class SmcEngine implements AutoCloseable {
                 stats.linkGroupCreated();
                 stats.linkUp();
             } else {
-                link = lgr.activeLink();
+                link = lgr.activeLinkByPeerQpn(a.qpn());
+                lgr.confLock.lock();
+                confLocked = lgr;
+                if (link == null) {
+                    throw new LinkDownException("the link of the Accept's QP number is gone");
+                }
+                if (!lgr.confirmRkey(link, rmb, snd)) {
+                    SmcSocket fb = declineAndFallback(s, ch, SmcStats.Role.CLIENT, declVersion,
+                            new ClcHandshake.Decline(DeclineCode.ERR_RTOK, "CONFIRM RKEY not confirmed"));
+                    lgr.unreserve();
+                    lgr = null;
+                    return fb;
+                }
             }
             AlertToken token = new AlertToken(nextToken.getAndIncrement());
             conn = new SmcConnection(this, lgr, s, SmcStats.Role.CLIENT, token, new AlertToken(a.rmbeAlertToken()), rmb,
-                    snd, a.rmbDmaAddr(), a.rmbRkey(), (int) a.rmbeSizeBytes(),
+                    snd, a.rmbDmaAddr(), link.linkNum, a.rmbRkey(), (int) a.rmbeSizeBytes(),
                     SmcStatus.smcr(pr.version(), release, "link group " + lgr.id + (first ? " (first contact)" : "")));
+            lgr.applyPeerRtokens(conn);
             lgr.addConnection(conn);
-            ClcAcceptConfirm.Link l = new ClcAcceptConfirm.Link(peerId, dev.gid(), dev.mac, link.qpn(), rmb.mr.rkey(),
-                    1, token.value(), RmbeSize.compress(rmb.size()), link.mtu.ibvValue(), rmb.mr.address(), link.psn);
+            if (confLocked != null) {
+                confLocked.confLock.unlock();
+                confLocked = null;
+            }
+            var ourMr = rmb.mrFor(link.pd);
+            ClcAcceptConfirm.Link l = new ClcAcceptConfirm.Link(peerId, link.device.gid(), link.device.mac, link.qpn(),
+                    ourMr.rkey(), 1, token.value(), RmbeSize.compress(rmb.size()), link.mtu.ibvValue(), ourMr.address(),
+                    link.psn);
             ClcAcceptConfirm confirm = pr.version() >= 2
                     ? ClcAcceptConfirm.v2(ClcType.CONFIRM, l, pr.eid(), first ? ClcAcceptConfirm.FirstContactExt.linux(
                             false, release, hostname, lgr.maxConns, lgr.maxLinks, pr.features().featureMask()) : null,
@@ -290,7 +310,7 @@ public final class SmcEngine implements AutoCloseable {
                 }
             }
             stats.handshakeSucceeded(SmcStats.Role.CLIENT, pr.version() >= 2);
-            SmcSocket sock = new SmcSocket(this, s, conn, conn.status);
+            SmcSocket sock = new SmcSocket(this, s, conn, conn.status, conn.role);
             sockets.add(sock);
             conn = null;
             rmb = null;
@@ -305,6 +325,9 @@ public final class SmcEngine implements AutoCloseable {
             } else {
                 closeQuietly(rmb);
                 closeQuietly(snd);
+            }
+            if (confLocked != null) {
+                confLocked.confLock.unlock();
             }
             clientLgrPending.unlock();
         }
@@ -343,6 +366,7 @@ public final class SmcEngine implements AutoCloseable {
     private SmcSocket serverRdma(TcpStream s, ClcChannel ch, LocalSmc me, RdmaDevice dev, ClcProposal p,
                                  ClcHandshake.Proceed pr, int declVersion) throws IOException {
         serverLgrPending.lock();
+        LinkGroup confLocked = null;
         boolean locked = true;
         LinkGroup lgr = null;
         boolean first = false;
@@ -388,17 +412,24 @@ public final class SmcEngine implements AutoCloseable {
                 lgrs.add(lgr);
                 stats.linkGroupCreated();
             } else {
+                lgr.confLock.lock();
+                confLocked = lgr;
                 link = lgr.activeLink();
                 if (link == null) {
                     throw new LinkDownException("link group " + lgr.id + " lost its link");
+                }
+                if (!lgr.confirmRkey(link, rmb, snd)) {
+                    return declineAndFallback(s, ch, SmcStats.Role.SERVER, declVersion,
+                            new ClcHandshake.Decline(DeclineCode.ERR_RTOK, "CONFIRM RKEY not confirmed"));
                 }
             }
             token = new AlertToken(nextToken.getAndIncrement());
             lgr.expectToken(token.value());
             int release = pr.version() >= 2 ? lgr.release : 0;
-            ClcAcceptConfirm.Link l = new ClcAcceptConfirm.Link(peerId, dev.gid(), dev.mac, link.qpn(), rmb.mr.rkey(),
-                    1, token.value(), RmbeSize.compress(rmb.size()), first ? dev.activeMtu().ibvValue()
-                    : link.mtu.ibvValue(), rmb.mr.address(), link.psn);
+            var ourMr = rmb.mrFor(link.pd);
+            ClcAcceptConfirm.Link l = new ClcAcceptConfirm.Link(peerId, link.device.gid(), link.device.mac, link.qpn(),
+                    ourMr.rkey(), 1, token.value(), RmbeSize.compress(rmb.size()), first ? dev.activeMtu().ibvValue()
+                    : link.mtu.ibvValue(), ourMr.address(), link.psn);
             ClcAcceptConfirm accept = pr.version() >= 2
                     ? ClcAcceptConfirm.v2(ClcType.ACCEPT, l, pr.eid(), first ? ClcAcceptConfirm.FirstContactExt.linux(
                             false, release, hostname, lgr.maxConns, lgr.maxLinks, pr.features().featureMask()) : null,
@@ -424,14 +455,20 @@ public final class SmcEngine implements AutoCloseable {
                 }
             }
             SmcConnection conn = new SmcConnection(this, lgr, s, SmcStats.Role.SERVER, token,
-                    new AlertToken(c.rmbeAlertToken()), rmb, snd, c.rmbDmaAddr(), c.rmbRkey(), (int) c.rmbeSizeBytes(),
+                    new AlertToken(c.rmbeAlertToken()), rmb, snd, c.rmbDmaAddr(), link.linkNum, c.rmbRkey(),
+                    (int) c.rmbeSizeBytes(),
                     SmcStatus.smcr(pr.version(), release, "link group " + lgr.id + (first ? " (first contact)" : "")));
+            lgr.applyPeerRtokens(conn);
             lgr.addConnection(conn);
             rmb = null;
             snd = null;
             token = null;
             stats.handshakeSucceeded(SmcStats.Role.SERVER, pr.version() >= 2);
-            SmcSocket sock = new SmcSocket(this, s, conn, conn.status);
+            if (first && lgr.maxLinks >= 2 && alternateDevice(dev) != null) {
+                LinkGroup g = lgr;
+                Thread.ofVirtual().name("smcj-add-link").start(g::serverAddLink); // smc_llc_srv_add_link_local
+            }
+            SmcSocket sock = new SmcSocket(this, s, conn, conn.status, conn.role);
             sockets.add(sock);
             lgr = null;
             return sock;
@@ -449,6 +486,9 @@ public final class SmcEngine implements AutoCloseable {
                 if (first) {
                     terminateLinkGroup(lgr, "first contact failed", false);
                 }
+            }
+            if (confLocked != null) {
+                confLocked.confLock.unlock();
             }
             if (locked) {
                 serverLgrPending.unlock();
@@ -470,20 +510,47 @@ public final class SmcEngine implements AutoCloseable {
     }
 
     private SmcSocket fallback(TcpStream s, SmcStats.Role role, DeclineCode code, int peerDiagnosis, String why) {
-        stats.fallback(role, code == DeclineCode.PEERDECL && peerDiagnosis != 0 ? peerDiagnosis : code.value());
+        // counted by fallback reason (smc->fallback_rsn), PEERDECL for a peer's Decline, as the kernel
+        stats.fallback(role, code.value());
         SmcStatus st = SmcStatus.fallback(code, peerDiagnosis, why);
         trace.line(String.format("%-6s %s", name, st));
-        SmcSocket sock = new SmcSocket(this, s, null, st);
+        SmcSocket sock = new SmcSocket(this, s, null, st, role);
         sockets.add(sock);
         return sock;
     }
 
     // ------------------------------------------------------------------ links and link groups
 
-    private Link newLink(RdmaDevice dev, LinkGroup lgr) {
+    /** An active device other than {@code not} (for a second link), or null. */
+    RdmaDevice alternateDevice(RdmaDevice not) {
+        for (RdmaDevice d : devices) {
+            if (d != not && d.ctx != not.ctx && d.isActive()) {
+                return d;
+            }
+        }
+        return null;
+    }
+
+    private final java.util.concurrent.ConcurrentLinkedQueue<Runnable> agentTasks =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    /** Runs {@code r} on the agent thread (never under an application thread's connection lock). */
+    void onAgent(Runnable r) {
+        agentTasks.add(r);
+        LockSupport.unpark(agent);
+    }
+
+    void destroyLater(Link l) {
+        LinkGroup holder = new LinkGroup(0, this, SmcStats.Role.CLIENT, peerId, l.device, 1, 0, 0, 0);
+        holder.links.add(l);
+        deferredDestroy.add(new Object[] {System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100), holder});
+    }
+
+    Link newLink(RdmaDevice dev, LinkGroup lgr) {
         int slot = lgr.version >= 2 ? SmcConstants.WR_BUF_V2_SIZE : SmcConstants.WR_BUF_SIZE;
         Link l = new Link(nextLinkId.getAndIncrement(), dev, pds.get(dev), config.maxSendWr(), config.maxRecvWr(),
                 slot, memInUse, lgr);
+        l.linkNum = 1;
         l.cq.setCompletionListener(() -> LockSupport.unpark(agent));
         return l;
     }
@@ -529,6 +596,15 @@ public final class SmcEngine implements AutoCloseable {
         while (running) {
             int n = 0;
             try {
+                Runnable task;
+                while ((task = agentTasks.poll()) != null) {
+                    n++;
+                    try {
+                        task.run();
+                    } catch (RuntimeException e) {
+                        trace.line(name + " agent task failed: " + e);
+                    }
+                }
                 for (LinkGroup g : lgrs) {
                     for (Link l : g.links) {
                         n += l.pollCompletions();

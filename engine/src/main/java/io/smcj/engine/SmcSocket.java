@@ -29,7 +29,10 @@ public final class SmcSocket implements Closeable {
     private final InputStream in = new In();
     private final OutputStream out = new Out();
 
-    SmcSocket(SmcEngine engine, TcpStream tcp, SmcConnection conn, SmcStatus status) {
+    private final SmcStats.Role role;
+
+    SmcSocket(SmcEngine engine, TcpStream tcp, SmcConnection conn, SmcStatus status, SmcStats.Role role) {
+        this.role = role;
         this.engine = engine;
         this.tcp = tcp;
         this.conn = conn;
@@ -157,13 +160,12 @@ public final class SmcSocket implements Closeable {
     }
 
     ConnectionInfo info() {
-        String role = conn != null ? conn.role.name() : "TCP";
         if (conn == null) {
-            return new ConnectionInfo(role, tcp.localAddress(), tcp.remoteAddress(), closed ? "CLOSED" : "TCP", status,
+            return new ConnectionInfo(role.name(), tcp.localAddress(), tcp.remoteAddress(), closed ? "CLOSED" : "TCP", status,
                     0, 0, 0, 0, null, fbSent, fbReceived);
         }
         Link l = conn.lgr.activeLink();
-        return new ConnectionInfo(role, tcp.localAddress(), tcp.remoteAddress(), conn.state().name(), status,
+        return new ConnectionInfo(role.name(), tcp.localAddress(), tcp.remoteAddress(), conn.state().name(), status,
                 conn.lgr.id, l == null ? 0 : l.linkId, conn.rmb.size(), conn.peerRmbeSize, conn.snapshot(),
                 conn.bytesSent(), conn.bytesReceived());
     }

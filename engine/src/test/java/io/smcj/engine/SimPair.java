@@ -25,17 +25,27 @@ final class SimPair implements AutoCloseable {
 
     SimPair(SmcConfig serverCfg, SmcConfig clientCfg, boolean serverDevice, boolean clientDevice,
             java.util.function.BiConsumer<String, SmcEngine.Builder> tweak) {
+        this(serverCfg, clientCfg, serverDevice, clientDevice, tweak, false);
+    }
+
+    /** With {@code twoDevices}, each host has two RoCE devices (srv0/srv1, cli0/cli1): room for a second link. */
+    SimPair(SmcConfig serverCfg, SmcConfig clientCfg, boolean serverDevice, boolean clientDevice,
+            java.util.function.BiConsumer<String, SmcEngine.Builder> tweak, boolean twoDevices) {
         fabric = SimFabric.fast();
         net = new SimNetwork(fabric);
         InetAddress sIp = ip("10.0.0.1");
         InetAddress cIp = ip("10.0.0.2");
         fabric.addDevice(SimDeviceConfig.of("srv0", "eth0", new byte[] {2, 0, 0, 0, 0, 1}, sIp));
         fabric.addDevice(SimDeviceConfig.of("cli0", "eth0", new byte[] {2, 0, 0, 0, 0, 2}, cIp));
+        if (twoDevices) {
+            fabric.addDevice(SimDeviceConfig.of("srv1", "eth1", new byte[] {2, 0, 0, 0, 1, 1}, ip("10.1.0.1")));
+            fabric.addDevice(SimDeviceConfig.of("cli1", "eth1", new byte[] {2, 0, 0, 0, 1, 2}, ip("10.1.0.2")));
+        }
         EngineTrace trace = new EngineTrace(l -> { traceLines.add(l); if (Boolean.getBoolean("smcj.trace")) { System.err.println(l); } });
         SmcEngine.Builder sb = SmcEngine.builder().name("server").config(serverCfg).trace(trace)
-                .tcp(new SimTcpStreams(net, sIp)).verbs(fabric, serverDevice ? List.of("srv0") : List.of("none"));
+                .tcp(new SimTcpStreams(net, sIp)).verbs(fabric, serverDevice ? (twoDevices ? List.of("srv0", "srv1") : List.of("srv0")) : List.of("none"));
         SmcEngine.Builder cb = SmcEngine.builder().name("client").config(clientCfg).trace(trace)
-                .tcp(new SimTcpStreams(net, cIp)).verbs(fabric, clientDevice ? List.of("cli0") : List.of("none"));
+                .tcp(new SimTcpStreams(net, cIp)).verbs(fabric, clientDevice ? (twoDevices ? List.of("cli0", "cli1") : List.of("cli0")) : List.of("none"));
         if (!serverDevice) {
             sb.verbs(null, List.of());
         }

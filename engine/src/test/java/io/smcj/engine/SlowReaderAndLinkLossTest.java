@@ -54,7 +54,9 @@ class SlowReaderAndLinkLossTest {
 
     @Test
     void losingTheOnlyLinkAbortsConnectionsWithAClearErrorAndNoHang() throws Exception {
-        try (SimPair p = new SimPair(SimPair.v2Config(), SimPair.v2Config());
+        // the server learns of the dead link from a failing send or, when idle, from TEST LINK
+        SmcConfig cfg = SmcConfig.builder().addUeid("SMCJ-TEST").testlinkTime(java.time.Duration.ofMillis(300)).build();
+        try (SimPair p = new SimPair(cfg, cfg);
              SmcServerSocket ss = p.server.listen(p.serverAddr)) {
             CompletableFuture<SmcSocket> acc = CompletableFuture.supplyAsync(() -> {
                 try {

@@ -53,13 +53,15 @@ public final class DemoCommand implements Command {
         String tcpMode = "loopback";
         long mib = 4;
         int version = 2;
+        boolean secondLink = true;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--tcp" -> tcpMode = args[++i];
                 case "--mib" -> mib = Long.parseLong(args[++i]);
                 case "--v1" -> version = 1;
+                case "--one-link" -> secondLink = false;
                 case "-h", "--help" -> {
-                    out.println("usage: ./smcj demo [--tcp loopback|sim] [--mib N] [--v1]");
+                    out.println("usage: ./smcj demo [--tcp loopback|sim] [--mib N] [--v1] [--one-link]");
                     return 0;
                 }
                 default -> {
@@ -73,14 +75,14 @@ public final class DemoCommand implements Command {
             return 2;
         }
         try {
-            return demo(tcpMode, mib * 1024 * 1024, version, out);
+            return demo(tcpMode, mib * 1024 * 1024, version, secondLink, out);
         } catch (Exception e) {
             out.println("demo: FAILED " + e);
             return 1;
         }
     }
 
-    private int demo(String tcpMode, long bytes, int version, PrintStream out) throws Exception {
+    private int demo(String tcpMode, long bytes, int version, boolean secondLink, PrintStream out) throws Exception {
         SimFabric fabric = SimFabric.fast();
         ExecutorService pool = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "demo-worker");
@@ -91,6 +93,16 @@ public final class DemoCommand implements Command {
         InetAddress cIp = InetAddress.getByName("10.0.0.2");
         fabric.addDevice(SimDeviceConfig.of("sim-srv0", "eth0", new byte[] {2, 0, 0, 0, 0, 1}, sIp));
         fabric.addDevice(SimDeviceConfig.of("sim-cli0", "eth0", new byte[] {2, 0, 0, 0, 0, 2}, cIp));
+        List<String> srvDevs = List.of("sim-srv0");
+        List<String> cliDevs = List.of("sim-cli0");
+        if (secondLink) {
+            fabric.addDevice(SimDeviceConfig.of("sim-srv1", "eth1", new byte[] {2, 0, 0, 0, 1, 1},
+                    InetAddress.getByName("10.1.0.1")));
+            fabric.addDevice(SimDeviceConfig.of("sim-cli1", "eth1", new byte[] {2, 0, 0, 0, 1, 2},
+                    InetAddress.getByName("10.1.0.2")));
+            srvDevs = List.of("sim-srv0", "sim-srv1");
+            cliDevs = List.of("sim-cli0", "sim-cli1");
+        }
         TcpNetwork serverTcp;
         TcpNetwork clientTcp;
         InetSocketAddress listenAddr;
@@ -121,13 +133,14 @@ public final class DemoCommand implements Command {
         SmcConfig config = cfg.build();
         EngineTrace trace = new EngineTrace(l -> out.println("  " + l), true);
         String okLine;
-        out.println("demo: fabric " + fabric.name() + " (devices sim-srv0, sim-cli0), CLC over " + tcpNote);
+        out.println("demo: fabric " + fabric.name() + " (server " + srvDevs + ", client " + cliDevs + "), CLC over "
+                + tcpNote);
         out.println("demo: SMC-R v" + version + (version == 2 ? " with user EID SMCJ-DEMO" : "") + ", rmem "
                 + config.rmem() + ", wmem " + config.wmem() + ", " + (bytes >> 20) + " MiB each way");
         try (SmcEngine server = SmcEngine.builder().name("server").config(config).trace(trace).tcp(serverTcp)
-                .verbs(fabric, List.of("sim-srv0")).hostname("smcj-server").build();
+                .verbs(fabric, srvDevs).hostname("smcj-server").build();
              SmcEngine client = SmcEngine.builder().name("client").config(config).trace(trace).tcp(clientTcp)
-                .verbs(fabric, List.of("sim-cli0")).hostname("smcj-client").build();
+                .verbs(fabric, cliDevs).hostname("smcj-client").build();
              SmcServerSocket ss = server.listen(listenAddr)) {
             InetSocketAddress target = ss.getLocalSocketAddress();
             List<ConnectionInfo> listing = new ArrayList<>();
@@ -144,6 +157,15 @@ public final class DemoCommand implements Command {
             try (SmcSocket c = client.connect(target)) {
                 status = c.smcStatus();
                 out.println("demo: client connection: " + status);
+                if (secondLink && status.smc()) {
+                    // let the server's ADD LINK flow finish so the trace shows it before the data
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                    while (System.nanoTime() < deadline
+                            && client.linkGroups().stream().noneMatch(l -> l.contains("links 2"))) {
+                        Thread.sleep(5);
+                    }
+                    Thread.sleep(20);
+                }
                 cli = transfer(c, bytes, 1, pool, () -> {
                     listing.addAll(client.connections());
                     listing.addAll(server.connections());
