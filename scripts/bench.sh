@@ -4,7 +4,7 @@
 # its baselines -- MemorySegment.copy, java.net.Socket over loopback, Aeron IPC -- in one run),
 # then the memory probe. Prints a table, one "bench: <key>=<ratio> ..." line per headline ratio and
 # a final "bench: k=v k=v ..." summary line; raw results in bench/target/bench-results.json.
-# Default profile: about 4 minutes on 2 cores; --full adds sizes, longer iterations and the
+# Default profile: about 3 minutes on 2 cores; --full (~18 min) adds sizes, longer iterations and the
 # simulator-only benchmarks (SimWrite, SimLatency).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

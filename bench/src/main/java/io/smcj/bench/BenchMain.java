@@ -120,8 +120,7 @@ public final class BenchMain {
         Object mem = null;
         List<Map<String, Long>> samples = List.of();
         if (memory) {
-            String steps = full ? "1,100,1000" : "1,100,1000";
-            samples = MemoryProbe.runChild(steps, jmhDir.resolve("memory.log"));
+            samples = MemoryProbe.runChild("1,100,1000", jmhDir.resolve("memory.log"));
             mem = samples;
         }
         machine.put("loadAverageEnd", loadAverage());
@@ -134,6 +133,7 @@ public final class BenchMain {
         }
         out.println();
         List<Headline> hs = Report.headlines(ms);
+        Report.simWriteLines(ms).forEach(out::println);
         for (Headline h : hs) {
             out.println(h.line());
         }

@@ -97,6 +97,25 @@ public final class Report {
         return ms.stream().filter(m -> m.group().equals(group) && m.name().equals(name) && p.test(m)).findFirst();
     }
 
+    /**
+     * The simulator-only write benchmark (full profile): {@code bench: sim-write-<size>/memcpy=<ratio>}
+     * per size, memcpy time / simulated RDMA WRITE time from the medians (1.0 = as fast as a bare copy).
+     */
+    public static List<String> simWriteLines(List<Measurement> ms) {
+        List<String> out = new ArrayList<>();
+        for (Measurement sim : ms) {
+            if (!sim.group().equals("SimWrite") || !sim.name().equals("simWrite")) {
+                continue;
+            }
+            String size = sim.param("size");
+            find(ms, "SimWrite", "memcpy", m -> size.equals(m.param("size"))).ifPresent(c -> out.add(String.format(
+                    Locale.ROOT, "bench: sim-write-%s/memcpy=%s (median ns/write: sim %s, memcpy %s)", size,
+                    fmt(c.toNanos(c.median()) / sim.toNanos(sim.median())), num(sim.toNanos(sim.median())),
+                    num(c.toNanos(c.median())))));
+        }
+        return out;
+    }
+
     /** The final summary line: {@code bench: sim-bulk/memcpy=0.31 sim-bulk/tcp=2.4 ...}. */
     public static String summaryLine(List<Headline> hs) {
         StringBuilder b = new StringBuilder("bench:");
@@ -109,15 +128,19 @@ public final class Report {
     // ------------------------------------------------------------------ table
 
     public static void printTable(List<Measurement> ms, PrintStream out) {
-        out.printf(Locale.ROOT, "%-22s %-32s %14s %-7s %-25s %s%n", "benchmark", "params", "median", "unit",
-                "spread", "derived");
+        int w = "benchmark".length();
+        for (Measurement m : ms) {
+            w = Math.max(w, m.group().length() + 1 + m.name().length());
+        }
+        String fmt = "%-" + w + "s %-32s %14s %-7s %-25s %s%n";
+        out.printf(Locale.ROOT, fmt, "benchmark", "params", "median", "unit", "spread", "derived");
         for (Measurement m : ms) {
             StringBuilder p = new StringBuilder();
             m.params().forEach((k, v) -> p.append(p.isEmpty() ? "" : " ").append(k).append('=').append(v));
             String spread = m.isThroughput()
                     ? "min " + num(m.min()) + " max " + num(m.max())
                     : "p99 " + num(m.p99()) + " n=" + m.n();
-            out.printf(Locale.ROOT, "%-22s %-32s %14s %-7s %-25s %s%n", m.group() + "." + m.name(), p,
+            out.printf(Locale.ROOT, fmt, m.group() + "." + m.name(), p,
                     num(m.median()), m.unit(), spread, derived(m));
         }
     }

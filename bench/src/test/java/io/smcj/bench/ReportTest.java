@@ -138,6 +138,15 @@ class ReportTest {
     }
 
     @Test
+    void simWriteRatioPerSize() {
+        List<Measurement> ms = List.of(sample("SimWrite", "simWrite", "ns/op", 200, 400, "size", "4096"),
+                sample("SimWrite", "memcpy", "ns/op", 50, 90, "size", "4096"),
+                sample("SimWrite", "simWrite", "ns/op", 100, 200, "size", "64"));
+        assertEquals(List.of("bench: sim-write-4096/memcpy=0.25 (median ns/write: sim 200, memcpy 50.0)"),
+                Report.simWriteLines(ms));
+    }
+
+    @Test
     void formatsRatios() {
         assertEquals("0.31", Report.fmt(0.3149));
         assertEquals("2.4", Report.fmt(2.44));
