@@ -26,7 +26,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
 import org.openjdk.jmh.util.Statistics;
 
 /**
- * {@code ./smcj bench [--full] [--only REGEX] [--param NAME=V1,V2] [--jfr] [--no-memory] [--out DIR]}: runs the JMH
+ * {@code ./smcj bench [--full] [--only REGEX] [--param NAME=V1,V2] [--jvm-arg ARG] [--jfr] [--no-memory] [--out DIR]}: runs the JMH
  * benchmarks of this module in one invocation (subjects and baselines in the same run), the
  * memory probe, and prints a table, one {@code bench: <key>=<ratio> ...} line per headline ratio
  * and a final summary line; the raw results go to {@code <out>/bench-results.json}.
@@ -51,6 +51,7 @@ public final class BenchMain {
         boolean memory = true;
         String only = null;
         Map<String, String[]> paramOverrides = new LinkedHashMap<>();
+        List<String> jvmArgs = new ArrayList<>(List.of(JVM_ARGS));
         Path dir = Path.of("bench", "target");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -59,6 +60,7 @@ public final class BenchMain {
                 case "--no-memory" -> memory = false;
                 case "--only" -> only = args[++i];
                 case "--out" -> dir = Path.of(args[++i]);
+                case "--jvm-arg" -> jvmArgs.add(args[++i]);
                 case "--param" -> {
                     String kv = args[++i];
                     int eq = kv.indexOf('=');
@@ -69,8 +71,8 @@ public final class BenchMain {
                     paramOverrides.put(kv.substring(0, eq), kv.substring(eq + 1).split(","));
                 }
                 case "-h", "--help" -> {
-                    out.println("usage: ./smcj bench [--full] [--only REGEX] [--param NAME=V1,V2] [--jfr] [--no-memory]"
-                            + " [--out DIR]");
+                    out.println("usage: ./smcj bench [--full] [--only REGEX] [--param NAME=V1,V2] [--jvm-arg ARG] [--jfr]"
+                            + " [--no-memory] [--out DIR]");
                     return 0;
                 }
                 default -> {
@@ -82,13 +84,14 @@ public final class BenchMain {
         Path jmhDir = dir.resolve("jmh");
         Files.createDirectories(jmhDir);
         Map<String, Object> machine = machine();
+        machine.put("jvmArgs", jvmArgs);
         String profile = full ? "full" : "default";
         ChainedOptionsBuilder ob = new OptionsBuilder()
                 .include(only != null ? only
                         : full ? "^io\\.smcj\\.bench\\.(Bulk|Rtt|MsgRate|Setup|SimWrite|SimLatency)Benchmark\\."
                         : "^io\\.smcj\\.bench\\.(Bulk|Rtt|MsgRate|Setup)Benchmark\\.")
                 .forks(1)
-                .jvmArgsAppend(JVM_ARGS)
+                .jvmArgsAppend(jvmArgs.toArray(String[]::new))
                 .shouldFailOnError(false)
                 .output(jmhDir.resolve("jmh.log").toString());
         Map<String, String[]> params = new LinkedHashMap<>();
