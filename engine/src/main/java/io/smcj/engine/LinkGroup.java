@@ -414,7 +414,8 @@ final class LinkGroup implements Link.Events {
         engine.stats.linkDown();
         engine.trace.line(engine.name + " link " + link.linkId + " (link_num " + link.linkNum + ") of link group " + id
                 + " failed: " + why);
-        // never inline: the caller may hold a connection lock
+        // never inline: the caller may hold a connection lock. Until the agent has moved a
+        // connection, it posts nothing (SmcConnection.pump checks the link of its in-flight CDCs).
         engine.onAgent(() -> {
             link.pollCompletions(); // completions that succeeded before the failure count first
             Link survivor = activeLink();
@@ -433,12 +434,17 @@ final class LinkGroup implements Link.Events {
             }
             engine.trace.line(engine.name + " link group " + id + ": connections move to link_num "
                     + survivor.linkNum);
-            for (SmcConnection c : conns.values()) {
-                c.failover();
-            }
             links.remove(link);
             engine.destroyLater(link);
+            for (SmcConnection c : conns.values()) {
+                c.failover(link);
+            }
         });
+    }
+
+    @Override
+    public void onHandlerError(Link link, RuntimeException e) {
+        engine.trace.line(engine.name + " link " + link.linkId + ": completion handler failed: " + e);
     }
 
     /** TEST LINK keepalive ({@code smc_llc_testlink_work}); called by the agent. */

@@ -55,6 +55,18 @@ class SecondLinkTest {
             CompletableFuture<byte[]> r3 = read(y[1], up2.length);
             Thread.sleep(30);
             p.fabric.linkDown(downDevice, 1);
+            try {
+                r1.get(20, TimeUnit.SECONDS);
+                r2.get(20, TimeUnit.SECONDS);
+                r3.get(20, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                System.err.println("HANG DIAGNOSTICS");
+                p.traceLines.forEach(System.err::println);
+                p.client.connections().forEach(c -> System.err.println("client " + c + " " + c.cdc()));
+                p.server.connections().forEach(c -> System.err.println("server " + c + " " + c.cdc()));
+                System.err.println(p.client.linkGroups() + " " + p.server.linkGroups());
+                throw e;
+            }
             assertArrayEquals(up, r1.get(30, TimeUnit.SECONDS));
             assertArrayEquals(down, r2.get(30, TimeUnit.SECONDS));
             assertArrayEquals(up2, r3.get(30, TimeUnit.SECONDS));
