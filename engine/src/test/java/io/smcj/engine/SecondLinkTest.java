@@ -117,6 +117,31 @@ class SecondLinkTest {
         }
     }
 
+    @Test
+    void clientWithoutSecondDeviceRejectsAddLinkAndTheFirstLinkCarriesOn() throws Exception {
+        SimPair p;
+        synchronized (SimPair.class) {
+            SimPair.clientOneDevice = true;
+            try {
+                p = pair(SimPair.v2Config());
+            } finally {
+                SimPair.clientOneDevice = false;
+            }
+        }
+        try (p; SmcServerSocket ss = p.server.listen(p.serverAddr)) {
+            SmcSocket[] x = connect(p, ss);
+            CloseAndAbortTest.await(() -> p.traceLines.stream().anyMatch(l -> l.contains("ADD LINK response rejected")),
+                    "ADD LINK rejected by the client");
+            byte[] data = Exchange.random(1_000_000, 5);
+            CompletableFuture<byte[]> r = read(x[1], data.length);
+            x[0].getOutputStream().write(data);
+            assertArrayEquals(data, r.get(20, TimeUnit.SECONDS));
+            assertTrue(p.server.linkGroups().getFirst().contains("links 1"), p.server.linkGroups().toString());
+            x[0].close();
+            x[1].close();
+        }
+    }
+
     static CompletableFuture<Void> write(SmcSocket s, byte[] data) {
         return CompletableFuture.runAsync(() -> {
             try {
