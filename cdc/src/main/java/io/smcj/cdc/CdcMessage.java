@@ -1,6 +1,8 @@
 package io.smcj.cdc;
 
 import io.smcj.protocol.AlertToken;
+import io.smcj.protocol.Described;
+import io.smcj.protocol.Fields;
 import io.smcj.protocol.Hex;
 
 import java.util.Arrays;
@@ -43,7 +45,7 @@ import java.util.Objects;
  * @param reserved       the 18 trailing reserved bytes (copied in and out)
  */
 public record CdcMessage(int seqno, AlertToken token, CdcCursor prod, CdcCursor cons, ProducerFlags prodFlags,
-        ConnStateFlags connStateFlags, byte[] reserved) {
+        ConnStateFlags connStateFlags, byte[] reserved) implements Described {
 
     /** {@code SMC_CDC_MSG_TYPE}. */
     public static final int TYPE = 0xFE;
@@ -154,39 +156,62 @@ public record CdcMessage(int seqno, AlertToken token, CdcCursor prod, CdcCursor 
         return sb.toString();
     }
 
-    /** A multi-line description with offsets, field names and flags spelled out (for the decode tool). */
-    public String describe() {
-        StringBuilder sb = new StringBuilder();
-        line(sb, TYPE_OFFSET, "type", String.format("0x%02x (CDC)", TYPE));
-        line(sb, LENGTH_OFFSET, "length", Integer.toString(LENGTH));
-        line(sb, SEQNO_OFFSET, "sequence number", Integer.toString(seqno));
-        line(sb, TOKEN_OFFSET, "alert token", token + String.format(" (0x%08x)", token.value()));
-        line(sb, PROD_OFFSET, "producer cursor reserved", String.format("0x%04x", prod.reserved()));
-        line(sb, PROD_OFFSET + 2, "producer cursor wrap", Integer.toString(prod.wrap()));
-        line(sb, PROD_OFFSET + 4, "producer cursor count", Long.toString(prod.count()));
-        line(sb, CONS_OFFSET, "consumer cursor reserved", String.format("0x%04x", cons.reserved()));
-        line(sb, CONS_OFFSET + 2, "consumer cursor wrap", Integer.toString(cons.wrap()));
-        line(sb, CONS_OFFSET + 4, "consumer cursor count", Long.toString(cons.count()));
-        line(sb, PROD_FLAGS_OFFSET, "producer flags", prodFlags.toString());
-        flag(sb, prodFlags.writeBlocked(), "0x80 write_blocked");
-        flag(sb, prodFlags.urgDataPending(), "0x40 urg_data_pending");
-        flag(sb, prodFlags.urgDataPresent(), "0x20 urg_data_present");
-        flag(sb, prodFlags.consCursUpdReq(), "0x10 cons_curs_upd_req");
-        flag(sb, prodFlags.failoverValidation(), "0x08 failover_validation");
-        line(sb, CONN_STATE_FLAGS_OFFSET, "connection state flags", connStateFlags.toString());
-        flag(sb, connStateFlags.peerDoneWriting(), "0x80 peer_done_writing");
-        flag(sb, connStateFlags.peerConnClosed(), "0x40 peer_conn_closed");
-        flag(sb, connStateFlags.peerConnAbort(), "0x20 peer_conn_abort");
-        line(sb, RESERVED_OFFSET, "reserved", isZero(reserved) ? "18 zero bytes" : Hex.of(reserved));
-        return sb.toString();
+    @Override
+    public String messageName() {
+        return "CDC";
     }
 
-    private static void line(StringBuilder sb, int off, String name, String value) {
-        sb.append(String.format("  %2d  %-26s %s%n", off, name, value));
+    /**
+     * Every field with the member names of the kernel's {@code struct smc_cdc_msg}, offsets, and the
+     * flag bits spelled out (for {@code ./smcj decode} and the tshark cross-check).
+     */
+    @Override
+    public Fields describe() {
+        Fields f = new Fields();
+        f.addHex("type", TYPE, TYPE_OFFSET, "SMC_CDC_MSG_TYPE");
+        f.add("len", LENGTH, LENGTH_OFFSET);
+        f.add("seqno", seqno, SEQNO_OFFSET);
+        f.add("token", token.unsigned(), TOKEN_OFFSET, String.format("0x%08x", token.value()));
+        f.add("prod", cursorFields(prod, PROD_OFFSET), PROD_OFFSET);
+        f.add("cons", cursorFields(cons, CONS_OFFSET), CONS_OFFSET);
+        int pf = prodFlags.raw();
+        f.addHex("prod_flags", pf, PROD_FLAGS_OFFSET, flagNames(pf, "write_blocked", "urg_data_pending",
+                "urg_data_present", "cons_curs_upd_req", "failover_validation"));
+        f.add("write_blocked", prodFlags.writeBlocked(), PROD_FLAGS_OFFSET);
+        f.add("urg_data_pending", prodFlags.urgDataPending(), PROD_FLAGS_OFFSET);
+        f.add("urg_data_present", prodFlags.urgDataPresent(), PROD_FLAGS_OFFSET);
+        f.add("cons_curs_upd_req", prodFlags.consCursUpdReq(), PROD_FLAGS_OFFSET);
+        f.add("failover_validation", prodFlags.failoverValidation(), PROD_FLAGS_OFFSET);
+        int cf = connStateFlags.raw();
+        f.addHex("conn_state_flags", cf, CONN_STATE_FLAGS_OFFSET, flagNames(cf, "peer_done_writing",
+                "peer_conn_closed", "peer_conn_abort"));
+        f.add("peer_done_writing", connStateFlags.peerDoneWriting(), CONN_STATE_FLAGS_OFFSET);
+        f.add("peer_conn_closed", connStateFlags.peerConnClosed(), CONN_STATE_FLAGS_OFFSET);
+        f.add("peer_conn_abort", connStateFlags.peerConnAbort(), CONN_STATE_FLAGS_OFFSET);
+        f.add("reserved", Hex.of(reserved), RESERVED_OFFSET);
+        return f;
     }
 
-    private static void flag(StringBuilder sb, boolean on, String name) {
-        sb.append(String.format("          %s %s%n", on ? "[x]" : "[ ]", name));
+    private static Fields cursorFields(CdcCursor c, int off) {
+        return new Fields()
+                .add("reserved", c.reserved(), off)
+                .add("wrap", c.wrap(), off + 2)
+                .add("count", c.count(), off + 4);
+    }
+
+    /** "[write_blocked cons_curs_upd_req]": the names of the set bits, most significant first. */
+    public static String flagNames(int raw, String... msbFirst) {
+        StringBuilder sb = new StringBuilder("[");
+        for (int i = 0; i < msbFirst.length; i++) {
+            if ((raw & (0x80 >> i)) != 0) {
+                sb.append(sb.length() > 1 ? " " : "").append(msbFirst[i]);
+            }
+        }
+        int reservedBits = raw & ((0x80 >> msbFirst.length << 1) - 1);
+        if (reservedBits != 0) {
+            sb.append(sb.length() > 1 ? " " : "").append(String.format("reserved=0x%x", reservedBits));
+        }
+        return sb.append(']').toString();
     }
 
     private static boolean isZero(byte[] b) {

@@ -36,7 +36,18 @@ public final class Fields {
 
     /** A hex-formatted unsigned number, e.g. flags bytes and codes: number in JSON, 0x.. in text. */
     public Fields addHex(String name, long value, int offset, String note) {
-        return add(name, value, offset, note == null ? String.format("0x%x", value) : String.format("0x%x %s", value, note));
+        String text = note == null ? String.format("0x%x", value) : String.format("0x%x %s", value, note);
+        // unsigned: a u64 above Long.MAX_VALUE (e.g. an RMB address 0xff18...) must not print negative
+        Object v = value < 0 ? new java.math.BigInteger(Long.toUnsignedString(value)) : (Object) value;
+        return add(name, v, offset, text);
+    }
+
+    /**
+     * A u64 (RMB virtual address, ISM GID ...): held as a non-negative {@link java.math.BigInteger} so
+     * that text and JSON show the unsigned value, never Java's negative {@code long}.
+     */
+    public Fields addU64(String name, long value, int offset) {
+        return add(name, new java.math.BigInteger(Long.toUnsignedString(value)), offset, String.format("0x%016x", value));
     }
 
     public List<Field> list() {
@@ -86,7 +97,10 @@ public final class Fields {
         }
     }
 
-    /** One JSON object; numbers as numbers, notes as extra "<name>_text" strings. */
+    /**
+     * One JSON object; numbers as numbers, notes as extra "<name>_text" strings. Keys are unique: a
+     * name that repeats at one level (e.g. two reserved fields) is emitted as "name_2", "name_3" ...
+     */
     public String toJson() {
         StringBuilder sb = new StringBuilder();
         appendJson(sb);
@@ -96,17 +110,25 @@ public final class Fields {
     private void appendJson(StringBuilder sb) {
         sb.append('{');
         boolean first = true;
+        java.util.Set<String> used = new java.util.HashSet<>();
         for (Field f : fields) {
             if (!first) {
                 sb.append(',');
             }
             first = false;
-            quote(sb, f.name());
+            // JSON keys must be unique: a repeated name (two "reserved" fields) gets _2, _3 ...
+            String key = f.name();
+            for (int n = 2; used.contains(key) || used.contains(key + "_text"); n++) {
+                key = f.name() + "_" + n;
+            }
+            used.add(key);
+            quote(sb, key);
             sb.append(':');
             value(sb, f.value());
             if (f.note() != null) {
+                used.add(key + "_text");
                 sb.append(',');
-                quote(sb, f.name() + "_text");
+                quote(sb, key + "_text");
                 sb.append(':');
                 quote(sb, f.note());
             }

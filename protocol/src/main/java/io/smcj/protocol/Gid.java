@@ -34,7 +34,8 @@ public final class Gid {
         if (t.length() == 32 && t.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
             return of(Hex.parse(t.toLowerCase()));
         }
-        if (!t.contains(":")) {
+        // only IPv6 literal characters: anything else would make InetAddress try a DNS lookup
+        if (!t.contains(":") || !t.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == ':' || c == '.')) {
             throw new IllegalArgumentException("not a GID: '" + text + "'");
         }
         try {

@@ -22,27 +22,49 @@ public final class Hex {
         return HEX.parseHex(hex);
     }
 
-    /** Lenient parse; throws IllegalArgumentException naming the first bad token. */
+    /**
+     * Lenient parse; throws IllegalArgumentException naming the first bad token. A line may start
+     * with an offset: a token ending in ':' (xxd, tcpdump -X, "0x0010:") or, in hexdump -C and
+     * Wireshark style, a bare hex number longer than the byte groups after it whose value equals
+     * the number of bytes read so far. After a ':' offset the first run of two or more spaces ends
+     * the hex part (xxd and tcpdump put the ASCII column there); text between '|' is hexdump -C's
+     * ASCII column.
+     */
     public static byte[] parseLenient(String text) {
         StringBuilder digits = new StringBuilder();
+        boolean sawOffset = false;
         for (String rawLine : text.split("\\R")) {
             String line = rawLine.strip();
             if (line.isEmpty()) {
                 continue;
             }
-            // xxd / hexdump -C put an ASCII column after two or more spaces or between '|'
             int bar = line.indexOf('|');
             if (bar >= 0) {
-                line = line.substring(0, bar);
+                line = line.substring(0, bar).strip();
             }
             String[] tokens = line.split("[\\s,]+");
             int start = 0;
-            // leading offset: ends with ':' or is a bare number of 4+ digits followed by more tokens
-            // of 2/4 hex digits (hexdump style "00000010  e2 d4 ...")
-            if (tokens.length > 1 && (tokens[0].endsWith(":")
-                    || (tokens[0].length() >= 4 && tokens[0].length() % 2 == 0 && looksLikeOffset(tokens)))) {
+            if (sawOffset && tokens.length == 1 && isBareOffset(new String[] {tokens[0], ""}, digits.length() / 2)) {
+                continue; // hexdump -C ends with a line holding only the total length
+            }
+            if (tokens.length > 1 && tokens[0].endsWith(":") && tokens[0].length() > 1) {
+                start = 1;
+                // xxd / tcpdump -X: the ASCII column follows two or more spaces after the hex groups
+                String rest = line.substring(line.indexOf(':') + 1).strip();
+                int gap = rest.indexOf("  ");
+                if (gap >= 0) {
+                    rest = rest.substring(0, gap);
+                }
+                tokens = ("x " + rest).split("[\\s,]+");
+            } else if (tokens.length > 1 && isBareOffset(tokens, digits.length() / 2)) {
+                if (tokens[0].length() == 7 && tokens[1].length() == 4) {
+                    // plain hexdump / od -x: 7-digit offsets and 16-bit words in host (little-endian) order
+                    throw new IllegalArgumentException("looks like 'hexdump' or 'od -x' output (16-bit words in "
+                            + "host byte order); use 'hexdump -C' or 'xxd'");
+                }
                 start = 1;
             }
+            sawOffset |= start == 1;
             for (int i = start; i < tokens.length; i++) {
                 String t = tokens[i];
                 if (t.startsWith("0x") || t.startsWith("0X")) {
@@ -53,8 +75,8 @@ public final class Hex {
                     continue;
                 }
                 if (!t.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
-                    // xxd ASCII column: everything after the hex groups; stop this line
-                    if (i > start) {
+                    // an ASCII column after the hex groups of a dump line: stop this line
+                    if (start == 1 && i > start) {
                         break;
                     }
                     throw new IllegalArgumentException("not hex: '" + tokens[i] + "'");
@@ -68,12 +90,13 @@ public final class Hex {
         return HEX.parseHex(digits.toString().toLowerCase());
     }
 
-    private static boolean looksLikeOffset(String[] tokens) {
-        // "00000010" followed by byte groups: the offset token is longer than the groups after it
+    /** "00000010  e2 d4 ...": 4..8 hex digits, longer than the next group, equal to the bytes so far. */
+    private static boolean isBareOffset(String[] tokens, int bytesSoFar) {
         String first = tokens[0];
-        if (!first.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+        if (first.length() < 4 || first.length() > 8 || tokens[1].length() >= first.length()
+                || !first.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
             return false;
         }
-        return tokens[1].length() < first.length();
+        return Long.parseLong(first, 16) == bytesSoFar;
     }
 }

@@ -3,13 +3,19 @@ package io.smcj.protocol;
 /**
  * RMBE sizes as the kernel encodes them in the 4-bit CLC field: {@code size = 16 KiB << n}
  * ({@code smc_uncompress_bufsize}); {@link #compress} rounds a byte size up to the next power of two
- * ({@code smc_compress_bufsize}), capped at {@link #SMCR_MAX_COMPRESSED} (512 KiB) for SMC-R.
+ * ({@code smc_compress_bufsize}), capped at {@link #SMCR_MAX_COMPRESSED} for SMC-R.
+ *
+ * <p>Linux 6.12 ({@code net/smc/smc_core.c}) defines {@code SMCR_RMBE_SIZES 15}: 16 KiB up to
+ * 512 MiB, the whole 4-bit range. RFC 7609 and older kernels stopped at 512 KiB (n = 5); peers may
+ * therefore announce any of the 16 sizes, and smcj allocates what the kernel would.
  */
 public final class RmbeSize {
     /** {@code SMC_BUF_MIN_SIZE}. */
     public static final int MIN_BYTES = 16 * 1024;
-    /** {@code SMCR_RMBE_SIZES}: n ≤ 5, i.e. 512 KiB. */
-    public static final int SMCR_MAX_COMPRESSED = 5;
+    /** {@code SMCR_RMBE_SIZES} of Linux 6.12: n ≤ 15, i.e. 512 MiB. */
+    public static final int SMCR_MAX_COMPRESSED = 15;
+    /** The largest RMBE of RFC 7609 and older kernels (n = 5). */
+    public static final int RFC7609_MAX_BYTES = MIN_BYTES << 5;
     public static final int SMCR_MAX_BYTES = MIN_BYTES << SMCR_MAX_COMPRESSED;
 
     private RmbeSize() {
@@ -32,7 +38,7 @@ public final class RmbeSize {
         return Math.min(n, SMCR_MAX_COMPRESSED);
     }
 
-    /** True when {@code bytes} is exactly one of the SMC-R sizes (16 KiB .. 512 KiB). */
+    /** True when {@code bytes} is exactly one of the SMC-R sizes (16 KiB .. 512 MiB). */
     public static boolean isSmcrSize(int bytes) {
         return bytes >= MIN_BYTES && bytes <= SMCR_MAX_BYTES && Integer.bitCount(bytes) == 1;
     }

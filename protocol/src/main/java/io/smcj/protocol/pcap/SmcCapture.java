@@ -42,8 +42,13 @@ public final class SmcCapture {
     }
 
     public static List<Packet> packets(Path pcap) throws IOException {
+        return packetsOf(java.nio.file.Files.readAllBytes(pcap));
+    }
+
+    /** The dissected frames of a pcap file held in memory (e.g. {@link PcapWriter#bytes()}). */
+    public static List<Packet> packetsOf(byte[] pcapFile) throws IOException {
         List<Packet> out = new ArrayList<>();
-        for (PcapReader.Frame f : PcapReader.read(pcap)) {
+        for (PcapReader.Frame f : PcapReader.read(pcapFile)) {
             out.add(Packet.parse(f));
         }
         return out;

@@ -1,0 +1,45 @@
+package io.smcj.protocol.pcap;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Runs tshark for tests; {@link #skip} prints the loud skip line the project requires. */
+final class Tshark {
+    private Tshark() {
+    }
+
+    static boolean available() {
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
+            if (Files.isExecutable(Path.of(dir, "tshark"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static String skip(String why) {
+        System.err.println("SKIP-WARNING: " + why);
+        return why;
+    }
+
+    static List<String> run(Path pcap, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("tshark", "-n", "-r", pcap.toString()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IOException("tshark did not finish");
+        }
+        if (p.exitValue() != 0) {
+            throw new IOException("tshark exit " + p.exitValue() + " for " + cmd);
+        }
+        String s = new String(out, StandardCharsets.UTF_8);
+        return s.isEmpty() ? List.of() : List.of(s.split("\n"));
+    }
+}
