@@ -43,6 +43,9 @@ final class Link {
         void onLlc(Link link, byte[] payload);
 
         void onLinkError(Link link, String why);
+
+        /** A handler threw: reported, the rest of the completion batch is still handled. */
+        void onHandlerError(Link link, RuntimeException e);
     }
 
     private static final long KIND_RECV = 1L << 60;
@@ -120,9 +123,10 @@ final class Link {
         Mtu ours = device.activeMtu();
         Mtu theirs = peerMtuIbv >= 1 && peerMtuIbv <= 5 ? Mtu.fromIbvValue(peerMtuIbv) : ours;
         this.mtu = ours.ibvValue() <= theirs.ibvValue() ? ours : theirs;
-        qp.modifyToRtr(new QpAttributes.Rtr(peerQpn, peerGid, device.gidEntry.index(), peerPsn, mtu, 1, 12));
-        // kernel: timeout 14 (~67 ms), retry_cnt 7, rnr_retry 7 (infinite)
-        qp.modifyToRts(new QpAttributes.Rts(psn, 14, 7, 7, 1));
+        // smc_ib.c: SMC_QP_MIN_RNR_TIMER 5, SMC_QP_TIMEOUT 15 (~134 ms), SMC_QP_RETRY_CNT 7,
+        // SMC_QP_RNR_RETRY 7 (infinite)
+        qp.modifyToRtr(new QpAttributes.Rtr(peerQpn, peerGid, device.gidEntry.index(), peerPsn, mtu, 1, 5));
+        qp.modifyToRts(new QpAttributes.Rts(psn, 15, 7, 7, 1));
         state = State.ACTIVE;
     }
 
@@ -365,7 +369,12 @@ final class Link {
             }
             total += n;
             for (int i = 0; i < n; i++) {
-                handle(wcs[i]);
+                try {
+                    handle(wcs[i]);
+                } catch (RuntimeException e) {
+                    // a connection's bookkeeping failed: report it, keep handling the batch
+                    events.onHandlerError(this, e);
+                }
                 wcs[i] = null;
             }
         }

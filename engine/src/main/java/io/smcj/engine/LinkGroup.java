@@ -129,9 +129,6 @@ final class LinkGroup implements Link.Events {
             rmb.mrFor(l.pd);
             sndbuf.mrFor(l.pd);
         }
-        if (act.size() < 2) {
-            return true;
-        }
         List<io.smcj.llc.Rtoken> others = new java.util.ArrayList<>();
         for (Link l : act) {
             if (l != via) {
@@ -139,11 +136,13 @@ final class LinkGroup implements Link.Events {
                         rmb.address()));
             }
         }
+        int n = others.size();
         while (others.size() < 2) {
             others.add(io.smcj.llc.Rtoken.ZERO);
         }
-        long n = act.size() - 1;
-        sendLlc(via, new ConfirmRkey(io.smcj.llc.LlcHeader.of(framing, 0), (int) n,
+        // Linux 6.x confirms every new RMB of a reused link group, one link or two (fixture
+        // kernel-6.12-harness/smcr612-harness-reuse-4k.pcap: CONFIRM RKEY both ways)
+        sendLlc(via, new ConfirmRkey(io.smcj.llc.LlcHeader.of(framing, 0), n,
                 new io.smcj.protocol.Rkey(rmb.mrFor(via.pd).rkey()), rmb.address(), others, 0));
         LlcMessage r = awaitLlc(m -> m instanceof ConfirmRkey c && c.isResponse(), SmcConstants.LLC_WAIT_TIME_MS);
         return r instanceof ConfirmRkey c && !c.negative();
@@ -240,8 +239,9 @@ final class LinkGroup implements Link.Events {
         if (conns.remove(c.localToken.value(), c)) {
             unreserve();
             Link l = activeLink();
-            if (l != null && activeLinks().size() > 1 && !terminating) {
-                // smc_llc_do_delete_rkey: the peer forgets this RMB's rtokens (asked, not awaited)
+            if (l != null && !terminating) {
+                // smcr_buf_unuse -> smc_llc_do_delete_rkey: the peer forgets this RMB's rtokens
+                // (Linux 6.x does it for every confirmed RMB; asked, not awaited)
                 int key = c.rmb.mrFor(l.pd).rkey();
                 try {
                     sendLlc(l, DeleteRkey.of(framing, List.of(new io.smcj.protocol.Rkey(key))));
@@ -389,6 +389,12 @@ final class LinkGroup implements Link.Events {
                         sendLlc(link, a.reject());
                     }
                 }
+                case DeleteRkey r -> {
+                    // a response to our DELETE RKEY: nothing waits for it
+                }
+                case DeleteLink d when d.isResponse() -> {
+                    // nothing waits for it
+                }
                 case DeleteLink d when !d.isResponse() && !d.all() -> {
                     sendLlc(link, d.withHeader(d.header().withFlags(d.header().flags() | io.smcj.llc.LlcFlags.RESP)));
                     Link gone = linkByNum(d.linkNum());
@@ -414,7 +420,8 @@ final class LinkGroup implements Link.Events {
         engine.stats.linkDown();
         engine.trace.line(engine.name + " link " + link.linkId + " (link_num " + link.linkNum + ") of link group " + id
                 + " failed: " + why);
-        // never inline: the caller may hold a connection lock
+        // never inline: the caller may hold a connection lock. Until the agent has moved a
+        // connection, it posts nothing (SmcConnection.pump checks the link of its in-flight CDCs).
         engine.onAgent(() -> {
             link.pollCompletions(); // completions that succeeded before the failure count first
             Link survivor = activeLink();
@@ -433,12 +440,17 @@ final class LinkGroup implements Link.Events {
             }
             engine.trace.line(engine.name + " link group " + id + ": connections move to link_num "
                     + survivor.linkNum);
-            for (SmcConnection c : conns.values()) {
-                c.failover();
-            }
             links.remove(link);
             engine.destroyLater(link);
+            for (SmcConnection c : conns.values()) {
+                c.failover(link);
+            }
         });
+    }
+
+    @Override
+    public void onHandlerError(Link link, RuntimeException e) {
+        engine.trace.line(engine.name + " link " + link.linkId + ": completion handler failed: " + e);
     }
 
     /** TEST LINK keepalive ({@code smc_llc_testlink_work}); called by the agent. */

@@ -48,6 +48,8 @@ final class SmcConnection {
     private final java.util.ArrayDeque<Transmission> inflight = new java.util.ArrayDeque<>();
     /** After a link failover: transmissions to post again on the surviving link, in order. */
     private final java.util.ArrayDeque<Transmission> resend = new java.util.ArrayDeque<>();
+    /** The link the in-flight transmissions went out on. */
+    private Link postedOn;
     final int peerRmbeSize;
     final SmcStatus status;
     private final CdcConnection core;
@@ -319,10 +321,16 @@ final class SmcConnection {
      * CDC did not complete is posted again, in order, on the surviving link (same bytes to the same
      * RMBE place, same CDC: the peer ignores what it already has, by seqno and cursor).
      */
-    void failover() {
+    void failover(Link failed) {
         lock.lock();
         try {
             if (released || failure != null) {
+                return;
+            }
+            if (postedOn != failed) {
+                // all in-flight transmissions are on a live link (one link at a time: see pump)
+                pump();
+                changed.signalAll();
                 return;
             }
             java.util.ArrayDeque<Transmission> again = new java.util.ArrayDeque<>(inflight);
@@ -330,6 +338,7 @@ final class SmcConnection {
             inflight.clear();
             resend.clear();
             resend.addAll(again);
+            postedOn = null;
             pump();
             changed.signalAll();
         } finally {
@@ -367,6 +376,10 @@ final class SmcConnection {
                 changed.signalAll();
                 return;
             }
+            if (!inflight.isEmpty() && postedOn != null && postedOn != link) {
+                // the link of our in-flight CDCs failed: the agent's failover resends them first
+                return;
+            }
             int slot;
             try {
                 // take the CDC slot before the core commits cursors (smc_cdc_get_free_slot first)
@@ -391,10 +404,12 @@ final class SmcConnection {
                 t = next.get();
             }
             inflight.add(t); // before posting: a failover resends it if the link dies now
+            postedOn = link;
             try {
                 post(link, slot, t);
             } catch (LinkDownException e) {
                 if (lgr.hasOtherActiveLink(link)) {
+                    engine.trace.line(engine.name + " connection " + localToken + " waits for failover: " + e.getMessage());
                     return; // the agent fails over and resends
                 }
                 if (failure == null) {

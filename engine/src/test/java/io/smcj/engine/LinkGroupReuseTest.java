@@ -150,6 +150,11 @@ class LinkGroupReuseTest {
             server.get(60, TimeUnit.SECONDS);
             assertEquals(1, p.server.stats().snapshot().lgrCreated());
             assertEquals(1, p.server.linkGroups().size());
+            // as Linux 6.12 (fixture smcr612-harness-reuse-4k.pcap): new RMBs of a reused group are
+            // confirmed with CONFIRM RKEY, freed ones deleted with DELETE RKEY, even on one link
+            CloseAndAbortTest.await(() -> p.traceLines.stream().anyMatch(l -> l.contains("DELETE RKEY request")),
+                    "DELETE RKEY");
+            assertTrue(p.traceLines.stream().anyMatch(l -> l.contains("CONFIRM RKEY request")));
             // every connection released its buffers: only the link's slot buffers stay registered
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (p.client.connections().size() + p.server.connections().size() > 0 && System.nanoTime() < deadline) {

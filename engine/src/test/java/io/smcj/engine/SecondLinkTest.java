@@ -50,17 +50,32 @@ class SecondLinkTest {
             CompletableFuture<Void> w1 = write(x[0], up);
             CompletableFuture<Void> w2 = write(x[1], down);
             CompletableFuture<Void> w3 = write(y[0], up2);
-            CompletableFuture<byte[]> r1 = read(x[1], up.length);
+            java.util.concurrent.CountDownLatch third = new java.util.concurrent.CountDownLatch(1);
+            CompletableFuture<byte[]> r1 = read(x[1], up.length, third);
             CompletableFuture<byte[]> r2 = read(x[0], down.length);
             CompletableFuture<byte[]> r3 = read(y[1], up2.length);
-            Thread.sleep(30);
-            p.fabric.linkDown(downDevice, 1);
+            assertTrue(third.await(20, TimeUnit.SECONDS));
+            p.fabric.linkDown(downDevice, 1); // a third of the first stream has arrived
+            try {
+                r1.get(20, TimeUnit.SECONDS);
+                r2.get(20, TimeUnit.SECONDS);
+                r3.get(20, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                System.err.println("HANG DIAGNOSTICS");
+                p.traceLines.forEach(System.err::println);
+                p.client.connections().forEach(c -> System.err.println("client " + c + " " + c.cdc()));
+                p.server.connections().forEach(c -> System.err.println("server " + c + " " + c.cdc()));
+                System.err.println(p.client.linkGroups() + " " + p.server.linkGroups());
+                throw e;
+            }
             assertArrayEquals(up, r1.get(30, TimeUnit.SECONDS));
             assertArrayEquals(down, r2.get(30, TimeUnit.SECONDS));
             assertArrayEquals(up2, r3.get(30, TimeUnit.SECONDS));
             w1.get(5, TimeUnit.SECONDS);
             w2.get(5, TimeUnit.SECONDS);
             w3.get(5, TimeUnit.SECONDS);
+            CloseAndAbortTest.await(() -> p.traceLines.stream().filter(l -> l.contains("connections move")).count() >= 2,
+                    "both sides moved their connections");
             assertTrue(p.client.stats().snapshot().linksDown() + p.server.stats().snapshot().linksDown() >= 1);
             assertTrue(p.traceLines.stream().anyMatch(l -> l.startsWith("server link group 1: connections move")));
             assertTrue(p.traceLines.stream().anyMatch(l -> l.startsWith("client link group 1: connections move")));
@@ -102,6 +117,31 @@ class SecondLinkTest {
         }
     }
 
+    @Test
+    void clientWithoutSecondDeviceRejectsAddLinkAndTheFirstLinkCarriesOn() throws Exception {
+        SimPair p;
+        synchronized (SimPair.class) {
+            SimPair.clientOneDevice = true;
+            try {
+                p = pair(SimPair.v2Config());
+            } finally {
+                SimPair.clientOneDevice = false;
+            }
+        }
+        try (p; SmcServerSocket ss = p.server.listen(p.serverAddr)) {
+            SmcSocket[] x = connect(p, ss);
+            CloseAndAbortTest.await(() -> p.traceLines.stream().anyMatch(l -> l.contains("ADD LINK response rejected")),
+                    "ADD LINK rejected by the client");
+            byte[] data = Exchange.random(1_000_000, 5);
+            CompletableFuture<byte[]> r = read(x[1], data.length);
+            x[0].getOutputStream().write(data);
+            assertArrayEquals(data, r.get(20, TimeUnit.SECONDS));
+            assertTrue(p.server.linkGroups().getFirst().contains("links 1"), p.server.linkGroups().toString());
+            x[0].close();
+            x[1].close();
+        }
+    }
+
     static CompletableFuture<Void> write(SmcSocket s, byte[] data) {
         return CompletableFuture.runAsync(() -> {
             try {
@@ -113,10 +153,25 @@ class SecondLinkTest {
     }
 
     static CompletableFuture<byte[]> read(SmcSocket s, int n) {
+        return read(s, n, null);
+    }
+
+    /** Reads n bytes; counts down {@code third} once a third has arrived. */
+    static CompletableFuture<byte[]> read(SmcSocket s, int n, java.util.concurrent.CountDownLatch third) {
         return CompletableFuture.supplyAsync(() -> {
             try {
                 byte[] b = new byte[n];
-                new DataInputStream(s.getInputStream()).readFully(b);
+                int off = 0;
+                while (off < n) {
+                    int k = s.getInputStream().read(b, off, Math.min(32 * 1024, n - off));
+                    if (k < 0) {
+                        throw new java.io.EOFException("EOF after " + off);
+                    }
+                    off += k;
+                    if (third != null && off >= n / 3) {
+                        third.countDown();
+                    }
+                }
                 return b;
             } catch (IOException e) {
                 throw new RuntimeException(e);

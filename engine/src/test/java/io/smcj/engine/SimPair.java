@@ -17,6 +17,8 @@ final class SimPair implements AutoCloseable {
     final SmcEngine server;
     final SmcEngine client;
     final InetSocketAddress serverAddr;
+    /** Set before constructing (tests only): the client uses one device even with twoDevices. */
+    static volatile boolean clientOneDevice;
     final java.util.List<String> traceLines = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     SimPair(SmcConfig serverCfg, SmcConfig clientCfg) {
@@ -45,7 +47,8 @@ final class SimPair implements AutoCloseable {
         SmcEngine.Builder sb = SmcEngine.builder().name("server").config(serverCfg).trace(trace)
                 .tcp(new SimTcpStreams(net, sIp)).verbs(fabric, serverDevice ? (twoDevices ? List.of("srv0", "srv1") : List.of("srv0")) : List.of("none"));
         SmcEngine.Builder cb = SmcEngine.builder().name("client").config(clientCfg).trace(trace)
-                .tcp(new SimTcpStreams(net, cIp)).verbs(fabric, clientDevice ? (twoDevices ? List.of("cli0", "cli1") : List.of("cli0")) : List.of("none"));
+                .tcp(new SimTcpStreams(net, cIp)).verbs(fabric, clientDevice ? (twoDevices && !clientOneDevice ? List.of("cli0", "cli1") : List.of("cli0"))
+                        : List.of("none"));
         if (!serverDevice) {
             sb.verbs(null, List.of());
         }

@@ -1,5 +1,7 @@
 package io.smcj.tools;
 
+import io.smcj.protocol.MiniJson;
+
 import io.smcj.protocol.Described;
 import io.smcj.protocol.ProtocolException;
 import net.jqwik.api.Arbitraries;

@@ -1,5 +1,7 @@
 package io.smcj.tools;
 
+import io.smcj.protocol.MiniJson;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
