@@ -42,7 +42,7 @@ class TsharkCrossCheckTest {
 
     @BeforeAll
     static void needTshark() {
-        assumeTrue(Tshark.available(), Tshark.skip("tshark not installed (apt package tshark, listed in "
+        assumeTrue(Tshark.available(), () -> Tshark.skip("tshark not installed (apt package tshark, listed in "
                 + "scripts/test-packages.txt): the cross-check of our codecs against Wireshark is skipped"));
     }
 
@@ -195,7 +195,7 @@ class TsharkCrossCheckTest {
      */
     @Test
     void fieldsTshark40DoesNotShowAreTheDocumentedOnes(@TempDir Path dir) throws Exception {
-        assumeTrue(Tshark.version().startsWith("4.0."), Tshark.skip("tshark " + Tshark.version()
+        assumeTrue(Tshark.version().startsWith("4.0."), () -> Tshark.skip("tshark " + Tshark.version()
                 + " is not 4.0: the documented gaps are those of 4.0"));
         List<byte[]> clc = Samples.clc().stream().map(Samples::bytes).toList();
         List<byte[]> sends = new ArrayList<>(Samples.llcV1().stream().map(Samples::bytes).toList());

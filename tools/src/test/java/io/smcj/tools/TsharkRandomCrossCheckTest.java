@@ -28,7 +28,7 @@ class TsharkRandomCrossCheckTest {
 
     @BeforeAll
     static void needTshark() {
-        assumeTrue(Tshark.available(), Tshark.skip("tshark not installed: random differential test skipped"));
+        assumeTrue(Tshark.available(), () -> Tshark.skip("tshark not installed: random differential test skipped"));
     }
 
     static byte[] random(Random r, int len) {

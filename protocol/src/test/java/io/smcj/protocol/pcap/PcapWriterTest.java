@@ -140,7 +140,7 @@ class PcapWriterTest {
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void tsharkShouldSeeAValidConnectionAndRoceFrames(@TempDir Path dir) throws Exception {
-        assumeTrue(Tshark.available(), Tshark.skip("tshark not installed: PcapWriter not checked by tshark"));
+        assumeTrue(Tshark.available(), () -> Tshark.skip("tshark not installed: PcapWriter not checked by tshark"));
         Path file = dir.resolve("w.pcap");
         sample().write(file);
         List<String> lines = Tshark.run(file, "-o", "tcp.check_checksum:TRUE", "-o", "ip.check_checksum:TRUE",
@@ -166,7 +166,7 @@ class PcapWriterTest {
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void tsharkShouldDecodeRewrappedKernelMessagesLikeTheOriginalCapture(@TempDir Path dir) throws Exception {
-        assumeTrue(Tshark.available(), Tshark.skip("tshark not installed: PcapWriter not checked by tshark"));
+        assumeTrue(Tshark.available(), () -> Tshark.skip("tshark not installed: PcapWriter not checked by tshark"));
         Path file = dir.resolve("w.pcap");
         sample().write(file);
         String[] f = {"-Y", "smc", "-T", "fields", "-E", "separator=|", "-e", "smc.clc_msg", "-e", "smc.llc_msg",
