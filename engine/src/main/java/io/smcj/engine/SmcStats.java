@@ -69,6 +69,10 @@ public final class SmcStats {
         urgDataCnt.increment();
     }
 
+    /**
+     * {@code cork_cnt}: the kernel counts setsockopt(TCP_CORK) on an SMC socket
+     * ({@code smc_setsockopt} in af_smc.c); SmcSocket offers no TCP_CORK yet, so it stays 0.
+     */
     public void corked() {
         corkCnt.increment();
     }

@@ -34,12 +34,7 @@ final class Tshark {
     }
 
     static boolean available() {
-        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
-            if (Files.isExecutable(Path.of(dir, "tshark"))) {
-                return true;
-            }
-        }
-        return false;
+        return io.smcj.protocol.pcap.Tshark.available();
     }
 
     /** "4.0.17" from {@code tshark --version}, or "" when it cannot be read. */
@@ -56,10 +51,8 @@ final class Tshark {
         }
     }
 
-    /** The loud skip line the project requires; returns the message for the JUnit assumption. */
     static String skip(String why) {
-        System.err.println("SKIP-WARNING: " + why);
-        return why;
+        return io.smcj.protocol.pcap.Tshark.skip(why);
     }
 
     static byte[] run(Path pcap, String... args) throws IOException, InterruptedException {

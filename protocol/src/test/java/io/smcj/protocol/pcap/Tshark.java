@@ -8,12 +8,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Runs tshark for tests; {@link #skip} prints the loud skip line the project requires. */
-final class Tshark {
+/**
+ * Runs tshark for tests; {@link #skip} prints the loud skip line the project requires. Shared with
+ * other modules' tests through the protocol test-jar.
+ */
+public final class Tshark {
     private Tshark() {
     }
 
-    static boolean available() {
+    /** True when a {@code tshark} executable is on the PATH. */
+    public static boolean available() {
         for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
             if (Files.isExecutable(Path.of(dir, "tshark"))) {
                 return true;
@@ -22,7 +26,8 @@ final class Tshark {
         return false;
     }
 
-    static String skip(String why) {
+    /** Prints the loud skip line and returns {@code why} for the JUnit assumption. */
+    public static String skip(String why) {
         System.err.println("SKIP-WARNING: " + why);
         return why;
     }
