@@ -79,7 +79,11 @@ class KernelToKernelSmokeTest {
 
     @Test
     @Order(1)
-    void firstContactThenReuseOverSmcR(KernelPeers p) throws IOException {
+    void firstContactThenReuseOverSmcR(KernelPeers peers) throws Exception {
+        KernelPeerExtension.rerunOnceIfAPeerKernelPanics(peers, this::firstContactThenReuseOverSmcROn);
+    }
+
+    private void firstContactThenReuseOverSmcROn(KernelPeers p) throws IOException {
         KernelPeer srv = p.vm1();
         KernelPeer cli = p.vm2();
         freshLinkGroups(p);
@@ -122,7 +126,11 @@ class KernelToKernelSmokeTest {
 
     @Test
     @Order(2)
-    void oneMebibyteAndFourMebibytesIntact(KernelPeers p) throws IOException {
+    void oneMebibyteAndFourMebibytesIntact(KernelPeers peers) throws Exception {
+        KernelPeerExtension.rerunOnceIfAPeerKernelPanics(peers, this::oneMebibyteAndFourMebibytesIntactOn);
+    }
+
+    private void oneMebibyteAndFourMebibytesIntactOn(KernelPeers p) throws IOException {
         KernelPeer srv = p.vm1();
         KernelPeer cli = p.vm2();
         int pid = startServer(srv, 5002, "/tmp/server-5002.log");
@@ -146,7 +154,11 @@ class KernelToKernelSmokeTest {
 
     @Test
     @Order(3)
-    void serverWithoutUserEidDeclinesAndFallsBackToTcp(KernelPeers p) throws IOException {
+    void serverWithoutUserEidDeclinesAndFallsBackToTcp(KernelPeers peers) throws Exception {
+        KernelPeerExtension.rerunOnceIfAPeerKernelPanics(peers, this::serverWithoutUserEidDeclinesAndFallsBackToTcpOn);
+    }
+
+    private void serverWithoutUserEidDeclinesAndFallsBackToTcpOn(KernelPeers p) throws IOException {
         KernelPeer srv = p.vm1();
         KernelPeer cli = p.vm2();
         srv.sh("python3 " + UEID + " flush && test -z \"$(python3 " + UEID + " show)\"");

@@ -167,6 +167,26 @@ public record KernelPeer(String name, String ip, int agentPort, Path share, Path
         }
     }
 
+    /** Bytes in the serial console log so far (a mark for {@link #kernelPanickedSince}). */
+    public long consoleSize() {
+        try {
+            return Files.size(console);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /** True when the guest kernel printed "Kernel panic" on its console after {@code mark}. */
+    public boolean kernelPanickedSince(long mark) {
+        try {
+            byte[] all = Files.readAllBytes(console);
+            int from = (int) Math.min(Math.max(mark, 0), all.length);
+            return new String(all, from, all.length - from, StandardCharsets.ISO_8859_1).contains("Kernel panic");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     private static byte[] readAll(InputStream in) throws IOException {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         in.transferTo(b);
