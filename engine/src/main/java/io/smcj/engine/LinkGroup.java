@@ -49,6 +49,8 @@ final class LinkGroup implements Link.Events {
     /** Connections counted against max conns from Accept until release (including in-flight handshakes). */
     int reserved;
     volatile boolean terminating;
+    /** {@code lgr->sync_err}: the peer declined our reuse of this group with SYNCERR; never reused again. */
+    volatile boolean syncErr;
     volatile String terminateReason;
     long emptySinceNanos = System.nanoTime();
     private final Map<Integer, List<CdcMessage>> early = new java.util.HashMap<>();
@@ -174,9 +176,16 @@ final class LinkGroup implements Link.Events {
         }
     }
 
-    /** Whether a new connection may join ({@code smcr_lgr_match} + conn count). */
+    /**
+     * Whether a new connection may join ({@code smc_conn_create}). Only the server counts against
+     * max conns ({@code lgr->conns_num < lgr->max_conns} is checked for {@code SMC_SERV} alone): the
+     * server decides first contact vs. reuse and the client follows its Accept. A client that also
+     * counted would see connections it has not freed yet (its close completes later than the
+     * server's, or its application still holds a socket the server aborted) and decline the
+     * server's reuse with SYNCERR.
+     */
     synchronized boolean tryReserve() {
-        if (terminating || activeLink() == null || reserved >= maxConns) {
+        if (terminating || syncErr || activeLink() == null || (role == SmcStats.Role.SERVER && reserved >= maxConns)) {
             return false;
         }
         reserved++;

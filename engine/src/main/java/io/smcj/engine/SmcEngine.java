@@ -216,10 +216,13 @@ public final class SmcEngine implements AutoCloseable {
         SmcConnection conn = null;
         try {
             if (!first) {
+                // smcr_lgr_match: same peer system, our role, an active link to the Accept's QP and
+                // GID; no connection count on the client (the server decided to reuse)
+                VerbsGid peerGid = VerbsGid.of(a.gid().bytes());
                 for (LinkGroup g : lgrs) {
                     Link l = g.activeLinkByPeerQpn(a.qpn());
                     if (g.role == SmcStats.Role.CLIENT && g.peerId.equals(a.peerId()) && g.device == dev
-                            && g.version == pr.version() && l != null && g.tryReserve()) {
+                            && g.version == pr.version() && l != null && peerGid.equals(l.peerGid) && g.tryReserve()) {
                         lgr = g;
                         break;
                     }
@@ -439,6 +442,13 @@ public final class SmcEngine implements AutoCloseable {
             ClcMessage cm = ch.receive(ClcType.CONFIRM, clcWait);
             ClcHandshake.Outcome o = ClcHandshake.serverOnConfirm(cm, pr);
             if (o instanceof ClcHandshake.PeerDeclined pdl) {
+                if (pdl.decline().outOfSync() && !first) {
+                    // smc_clc_wait_msg: a Decline with the out-of-sync flag (SYNCERR) sets
+                    // lgr->sync_err and ends the group (smc_lgr_terminate_sched): never reused again
+                    LinkGroup g = lgr;
+                    g.syncErr = true;
+                    onAgent(() -> terminateLinkGroup(g, "client out of sync (SYNCERR)", true));
+                }
                 return fallback(s, SmcStats.Role.SERVER, DeclineCode.PEERDECL, pdl.decline().peerDiagnosis(),
                         "client declined the Accept");
             }
