@@ -48,7 +48,11 @@ public final class SmcConfig {
     public static final String SEID = "smcj.seid";
     /** smcj: memory watermark, total bytes of RMBs and send buffers; beyond it new connections decline with MEM. */
     public static final String BUFFER_MEMORY_LIMIT = "smcj.buffer_memory_limit";
-    /** smcj: max concurrent handshakes when limit_smc_hs is on (the kernel uses its accept-queue congestion). */
+    /**
+     * smcj: with limit_smc_hs on, a listener with this many SMC handshakes in flight answers new
+     * SYNs without the SMC option (our stand-in for the kernel's {@code smc_hs_congested()}, which
+     * asks whether the handshake workqueue {@code smc_hs_wq} is congested).
+     */
     public static final String MAX_CONCURRENT_HANDSHAKES = "smcj.max_concurrent_handshakes";
     /** smcj: link group linger after its last connection leaves, seconds (kernel: 600 server / 610 client). */
     public static final String LGR_LINGER = "smcj.lgr_linger";

@@ -18,12 +18,26 @@ import java.util.concurrent.atomic.AtomicInteger;
  * ({@code smc_tcp_listen_work} / {@code smc_listen_work}); {@link #accept()} returns connections
  * whose handshake finished, on SMC-R or after a fallback. Connections whose handshake failed
  * (CLC timeout, malformed CLC) are dropped, as the kernel does, and counted as handshake errors.
+ *
+ * <p>{@code limit_smc_hs}: SMC handshakes in flight are counted as the kernel's
+ * {@code queued_smc_hs} (from the accept of a connection whose SYN carried the option until its
+ * handshake ended, {@code smc_listen_out}); while they reach {@code smcj.max_concurrent_handshakes}
+ * (our stand-in for the kernel's test {@code workqueue_congested(smc_hs_wq)} in
+ * {@code smc_hs_congested}) the listener answers new SYNs without the SMC option
+ * ({@link TcpStreamListener#setSmcHsCongested}): those connections are plain TCP on both sides
+ * (fallback PEERNOSMC, counted by both).
  */
 public final class SmcServerSocket implements Closeable {
     private final SmcEngine engine;
     private final TcpStreamListener listener;
     private final LinkedBlockingQueue<SmcSocket> ready = new LinkedBlockingQueue<>();
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final boolean limitSmcHs;
+    private final int maxHandshakes;
+    /** {@code queued_smc_hs}; guarded by {@code this} with {@link #congested}. */
+    private int queuedSmcHs;
+    private boolean congested;
+    private boolean hookMissingNoted;
     private final Thread acceptor;
     private volatile boolean closed;
     private volatile int soTimeout;
@@ -31,6 +45,8 @@ public final class SmcServerSocket implements Closeable {
     SmcServerSocket(SmcEngine engine, TcpStreamListener listener) {
         this.engine = engine;
         this.listener = listener;
+        this.limitSmcHs = engine.config.limitSmcHs();
+        this.maxHandshakes = engine.config.maxConcurrentHandshakes();
         this.acceptor = Thread.ofPlatform().daemon().name("smcj-accept-" + engine.name).start(this::acceptLoop);
     }
 
@@ -48,6 +64,25 @@ public final class SmcServerSocket implements Closeable {
         return inFlight.get();
     }
 
+    /** Whether the listener is offering SMC in its SYN-ACKs no more for now ({@code limit_smc_hs}). */
+    public synchronized boolean smcHsCongested() {
+        return congested;
+    }
+
+    private synchronized void smcHandshakeQueued(int delta) {
+        queuedSmcHs += delta;
+        boolean c = limitSmcHs && queuedSmcHs >= maxHandshakes;
+        if (c == congested) {
+            return;
+        }
+        congested = c;
+        if (!listener.setSmcHsCongested(c) && !hookMissingNoted) {
+            hookMissingNoted = true;
+            engine.trace.line(engine.name + " limit_smc_hs not enforced: this TCP listener cannot keep the SMC"
+                    + " option off its SYN-ACKs");
+        }
+    }
+
     private void acceptLoop() {
         while (!closed) {
             TcpStream s;
@@ -63,6 +98,10 @@ public final class SmcServerSocket implements Closeable {
                 continue;
             }
             inFlight.incrementAndGet();
+            boolean smcHs = s.smcVerdict().smcPossible(); // smc_tcp_listen_work: syn_smc -> queued_smc_hs++
+            if (smcHs) {
+                smcHandshakeQueued(1);
+            }
             Thread.ofVirtual().name("smcj-listen-work").start(() -> {
                 try {
                     SmcSocket sock = engine.serverHandshake(s);
@@ -74,6 +113,9 @@ public final class SmcServerSocket implements Closeable {
                 } catch (IOException | RuntimeException e) {
                     s.abort();
                 } finally {
+                    if (smcHs) {
+                        smcHandshakeQueued(-1); // smc_listen_out
+                    }
                     inFlight.decrementAndGet();
                 }
             });

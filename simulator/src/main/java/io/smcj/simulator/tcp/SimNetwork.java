@@ -113,15 +113,19 @@ public final class SimNetwork {
             }
             List<TcpOption> synSent = List.copyOf(synOptions);
             List<TcpOption> synArrived = List.copyOf(middlebox.onSyn(synSent));
-            List<TcpOption> synAckSent = l.smcEnabled && TcpOption.containsSmc(synArrived)
+            // tcp_openreq_init: smc_ok = SYN had the option && !(listener's smc_hs_congested())
+            boolean congested = l.smcEnabled && l.smcHsCongested && TcpOption.containsSmc(synArrived);
+            List<TcpOption> synAckSent = l.smcEnabled && TcpOption.containsSmc(synArrived) && !congested
                     ? List.of(TcpOption.SMC) : List.of();
             List<TcpOption> synAckArrived = List.copyOf(middlebox.onSynAck(synAckSent));
             InetSocketAddress localAddr = new InetSocketAddress(local, nextEphemeral);
             nextEphemeral = nextEphemeral == 60999 ? 32768 : nextEphemeral + 1; // Linux ip_local_port_range
             SimTcpConnection client = new SimTcpConnection(this, localAddr, remote, new SynInfo(synSent, synAckArrived));
-            SimTcpConnection server = new SimTcpConnection(this, remote, localAddr, new SynInfo(synAckSent, synArrived));
+            SimTcpConnection server = new SimTcpConnection(this, remote, localAddr, new SynInfo(synAckSent, synArrived,
+                    congested));
             fabric.traceTcp(SimTcpConnection.flow(localAddr, remote), "syn " + synSent + " arrived " + synArrived
-                    + " syn-ack " + synAckSent + " arrived " + synAckArrived);
+                    + " syn-ack " + synAckSent + (congested ? " (listener congested: limit_smc_hs)" : "")
+                    + " arrived " + synAckArrived);
             client.peer = server;
             server.peer = client;
             l.enqueue(server);

@@ -14,6 +14,8 @@ public final class SimTcpListener implements AutoCloseable {
     private final ArrayDeque<SimTcpConnection> backlog = new ArrayDeque<>();
     private final Condition cond;
     private Runnable acceptListener;
+    /** {@code limit_smc_hs}: while set, SYN-ACKs leave the SMC option out (guarded by the network lock). */
+    boolean smcHsCongested;
     boolean closed;
 
     SimTcpListener(SimNetwork net, InetSocketAddress address, boolean smcEnabled) {
@@ -29,6 +31,29 @@ public final class SimTcpListener implements AutoCloseable {
 
     public boolean smcEnabled() {
         return smcEnabled;
+    }
+
+    /**
+     * {@code limit_smc_hs}: while {@code congested}, this listener answers SYNs that carry the SMC
+     * option with a SYN-ACK without it (kernel {@code tcp_openreq_init}: {@code ireq->smc_ok} is
+     * cleared when the listener's {@code smc_hs_congested()} says so).
+     */
+    public void setSmcHsCongested(boolean congested) {
+        net.lock.lock();
+        try {
+            smcHsCongested = congested;
+        } finally {
+            net.lock.unlock();
+        }
+    }
+
+    public boolean smcHsCongested() {
+        net.lock.lock();
+        try {
+            return smcHsCongested;
+        } finally {
+            net.lock.unlock();
+        }
     }
 
     void enqueue(SimTcpConnection c) {

@@ -73,6 +73,12 @@ public final class SimTcpStreams implements TcpNetwork {
             }
 
             @Override
+            public boolean setSmcHsCongested(boolean congested) {
+                l.setSmcHsCongested(congested);
+                return true;
+            }
+
+            @Override
             public void close() {
                 l.close();
             }
@@ -102,6 +108,8 @@ public final class SimTcpStreams implements TcpNetwork {
             String reason;
             if (s.smcNegotiated()) {
                 reason = "SMC option in SYN and SYN-ACK";
+            } else if (s.hsCongested()) {
+                reason = "peer's SYN had the SMC option, our SYN-ACK did not: listener congested (limit_smc_hs)";
             } else if (!s.sentSmc()) {
                 reason = role == SmcRole.CLIENT ? "SMC option not offered" : "SMC option not in our SYN-ACK";
             } else {

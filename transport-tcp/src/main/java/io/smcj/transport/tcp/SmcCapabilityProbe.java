@@ -28,6 +28,17 @@ public interface SmcCapabilityProbe extends AutoCloseable {
     /** The verdict for one established connection; never null, never blocks. */
     SmcOptionVerdict verdict(InetSocketAddress local, InetSocketAddress remote, SmcRole role);
 
+    /**
+     * {@code limit_smc_hs} for the listener on {@code localPort}: while congested, the SYN-ACKs of
+     * that port carry no SMC option although the SYN did (see
+     * {@link io.smcj.transport.tcp.stream.TcpStreamListener#setSmcHsCongested}).
+     *
+     * @return false when this probe cannot keep the option off a SYN-ACK (TRUSTED: no option on the wire)
+     */
+    default boolean setListenerCongested(int localPort, boolean congested) {
+        return false;
+    }
+
     /** Releases what the probe holds (BPF: link, program, map, cgroup). */
     @Override
     default void close() {

@@ -12,7 +12,7 @@ import java.nio.charset.StandardCharsets;
 public final class Bpf {
     static final int BPF_MAP_CREATE = 0, BPF_MAP_LOOKUP_ELEM = 1, BPF_MAP_UPDATE_ELEM = 2,
             BPF_MAP_DELETE_ELEM = 3, BPF_PROG_LOAD = 5, BPF_PROG_QUERY = 16, BPF_LINK_CREATE = 28;
-    public static final int MAP_TYPE_HASH = 1, MAP_TYPE_LRU_HASH = 9;
+    public static final int MAP_TYPE_HASH = 1, MAP_TYPE_ARRAY = 2, MAP_TYPE_LRU_HASH = 9;
     public static final int PROG_TYPE_SOCK_OPS = 13;
     public static final int ATTACH_CGROUP_SOCK_OPS = 3;
     private static final int ATTR_SIZE = 128;

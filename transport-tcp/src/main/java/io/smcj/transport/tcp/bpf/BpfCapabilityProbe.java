@@ -59,15 +59,18 @@ public final class BpfCapabilityProbe implements SmcCapabilityProbe {
 
     private final Options options;
     private final int mapFd;
+    private final int congestedMapFd;
     private final List<Integer> fds; // programs and links, closed in reverse
     private final Cgroup2 cgroup;
     private final int insnCount;
     private final Thread shutdownHook;
     private boolean closed;
 
-    private BpfCapabilityProbe(Options options, int mapFd, List<Integer> fds, Cgroup2 cgroup, int insnCount) {
+    private BpfCapabilityProbe(Options options, int mapFd, int congestedMapFd, List<Integer> fds, Cgroup2 cgroup,
+                               int insnCount) {
         this.options = options;
         this.mapFd = mapFd;
+        this.congestedMapFd = congestedMapFd;
         this.fds = fds;
         this.cgroup = cgroup;
         this.insnCount = insnCount;
@@ -92,13 +95,17 @@ public final class BpfCapabilityProbe implements SmcCapabilityProbe {
         }
         List<Integer> fds = new ArrayList<>();
         int mapFd = -1;
+        int congestedFd = -1;
         Cgroup2 cg = null;
         try {
             mapFd = Bpf.mapCreate(Bpf.MAP_TYPE_LRU_HASH, SmcSockOpsProgram.KEY_SIZE, SmcSockOpsProgram.VALUE_SIZE,
                     options.maxEntries(), "smcj_results");
+            congestedFd = Bpf.mapCreate(Bpf.MAP_TYPE_ARRAY, 4, 4, SmcSockOpsProgram.CONGESTED_ENTRIES,
+                    "smcj_hs_cong");
             BpfAssembler.Program prog = SmcSockOpsProgram.generate(
                     options.enforcement() == PolicyEnforcement.BPF ? options.policy() : null);
-            int progFd = Bpf.progLoad(Bpf.PROG_TYPE_SOCK_OPS, prog.bytes(Map.of(SmcSockOpsProgram.MAP, mapFd)),
+            int progFd = Bpf.progLoad(Bpf.PROG_TYPE_SOCK_OPS, prog.bytes(Map.of(SmcSockOpsProgram.MAP, mapFd,
+                            SmcSockOpsProgram.CONGESTED_MAP, congestedFd)),
                     "GPL", "smcj_smc_opt", Bpf.ATTACH_CGROUP_SOCK_OPS);
             fds.add(progFd);
             List<Integer> before = new ArrayList<>();
@@ -118,7 +125,8 @@ public final class BpfCapabilityProbe implements SmcCapabilityProbe {
             } finally {
                 Native.close(cgFd);
             }
-            BpfCapabilityProbe probe = new BpfCapabilityProbe(options, mapFd, fds, cg, prog.insnCount());
+            BpfCapabilityProbe probe = new BpfCapabilityProbe(options, mapFd, congestedFd, fds, cg,
+                    prog.insnCount());
             if (options.enterCgroup()) {
                 cg.enter();
             }
@@ -128,6 +136,9 @@ public final class BpfCapabilityProbe implements SmcCapabilityProbe {
                 Native.close(fds.get(i));
             }
             Native.close(mapFd);
+            if (congestedFd >= 0) {
+                Native.close(congestedFd);
+            }
             if (cg != null) {
                 try {
                     cg.close();
@@ -189,6 +200,30 @@ public final class BpfCapabilityProbe implements SmcCapabilityProbe {
         return interpret(v == null ? null : SmcOptionRecord.decode(v), local, remote, role);
     }
 
+    /**
+     * {@code limit_smc_hs}: sets the program's congestion switch for {@code localPort} (the array
+     * map {@link SmcSockOpsProgram#CONGESTED_MAP}); while it is on, SYN-ACKs from that port carry no
+     * SMC option. The switch is per port: listeners on one port with different addresses share it.
+     */
+    @Override
+    public synchronized boolean setListenerCongested(int localPort, boolean congested) {
+        if (localPort < 1 || localPort > 0xffff) {
+            throw new IllegalArgumentException("local port 1..65535: " + localPort);
+        }
+        if (closed) {
+            throw new IllegalStateException("probe closed");
+        }
+        byte[] k = {(byte) localPort, (byte) (localPort >> 8), 0, 0};
+        Bpf.mapUpdate(congestedMapFd, k, new byte[] {(byte) (congested ? 1 : 0), 0, 0, 0});
+        return true;
+    }
+
+    /** The congestion switch of {@code localPort} as the program sees it. */
+    public synchronized boolean listenerCongested(int localPort) {
+        byte[] v = Bpf.mapLookup(congestedMapFd, new byte[] {(byte) localPort, (byte) (localPort >> 8), 0, 0}, 4);
+        return v != null && v[0] != 0;
+    }
+
     SmcOptionVerdict interpret(SmcOptionRecord r, InetSocketAddress local, InetSocketAddress remote, SmcRole role) {
         SmcPolicy policy = options.policy();
         PolicyDecision javaDecision = policy.decide(role, local.getPort(), remote.getAddress());
@@ -227,6 +262,9 @@ public final class BpfCapabilityProbe implements SmcCapabilityProbe {
                 reason = "the peer's SYN carried no SMC option";
             } else if (r.has(SmcOptionRecord.POLICY_DENIED)) {
                 reason = "peer offered SMC, but the policy turned it off: our SYN-ACK carried no SMC option";
+            } else if (r.has(SmcOptionRecord.HS_CONGESTED)) {
+                reason = "peer offered SMC, but the listener was congested (limit_smc_hs): our SYN-ACK carried no"
+                        + " SMC option";
             } else if (r.has(SmcOptionRecord.RESERVE_FAILED)) {
                 reason = "peer offered SMC, but the TCP option space was full: our SYN-ACK carried no SMC option";
             } else if (!sent) {
@@ -284,6 +322,11 @@ public final class BpfCapabilityProbe implements SmcCapabilityProbe {
         }
         try {
             Native.close(mapFd);
+        } catch (RuntimeException e) {
+            failure = failure == null ? e : failure;
+        }
+        try {
+            Native.close(congestedMapFd);
         } catch (RuntimeException e) {
             failure = failure == null ? e : failure;
         }

@@ -27,6 +27,11 @@ public record SmcOptionRecord(int flags, int rules) {
     public static final int ESTABLISHED = 0x40;
     /** bpf_store_hdr_opt failed although space was reserved. */
     public static final int STORE_FAILED = 0x80;
+    /**
+     * SYN-ACK only: the peer offered SMC but the listener's port was marked congested
+     * ({@code limit_smc_hs}), so no option was reserved.
+     */
+    public static final int HS_CONGESTED = 0x100;
 
     /** {@link #rules} when the program has no policy code (Java-side enforcement). */
     public static final int NO_POLICY_RULES = 0xffff_ffff;
@@ -58,7 +63,7 @@ public record SmcOptionRecord(int flags, int rules) {
     public String flagNames() {
         StringBuilder sb = new StringBuilder();
         String[] names = {"OPT_SENT", "PEER_OPT", "POLICY_DENIED", "PASSIVE", "RESERVED", "RESERVE_FAILED",
-            "ESTABLISHED", "STORE_FAILED"};
+            "ESTABLISHED", "STORE_FAILED", "HS_CONGESTED"};
         for (int i = 0; i < names.length; i++) {
             if ((flags & (1 << i)) != 0) {
                 sb.append(sb.isEmpty() ? "" : "|").append(names[i]);

@@ -11,6 +11,7 @@ import static io.smcj.transport.tcp.bpf.BpfAssembler.R7;
 import static io.smcj.transport.tcp.bpf.BpfAssembler.R8;
 import static io.smcj.transport.tcp.bpf.BpfAssembler.R9;
 import static io.smcj.transport.tcp.bpf.SmcOptionRecord.ESTABLISHED;
+import static io.smcj.transport.tcp.bpf.SmcOptionRecord.HS_CONGESTED;
 import static io.smcj.transport.tcp.bpf.SmcOptionRecord.OPT_SENT;
 import static io.smcj.transport.tcp.bpf.SmcOptionRecord.PASSIVE;
 import static io.smcj.transport.tcp.bpf.SmcOptionRecord.PEER_OPT;
@@ -37,12 +38,20 @@ import io.smcj.transport.tcp.policy.SmcPolicy;
  * on a SYN, or on a SYN-ACK when the peer's SYN carried the option; WRITE_HDR_OPT_CB writes the
  * option where we reserved; ACTIVE_ESTABLISHED_CB looks for the option in the SYN-ACK; both
  * ESTABLISHED callbacks then clear the callback flags so established sockets pay nothing.
+ *
+ * <p>{@code limit_smc_hs}: a second map, {@link #CONGESTED_MAP} (an array indexed by local port,
+ * u32 values), holds the listeners' congestion switch; a SYN-ACK of a port whose entry is
+ * non-zero reserves no option (flag {@link SmcOptionRecord#HS_CONGESTED}), as the kernel's
+ * {@code tcp_openreq_init} clears {@code ireq->smc_ok} when {@code smc_hs_congested()} says so.
  */
 public final class SmcSockOpsProgram {
     /** Name of the result map in relocations. */
     public static final String MAP = "smc_results";
     public static final int KEY_SIZE = 24;
     public static final int VALUE_SIZE = 8;
+    /** Name of the per-port congestion map in relocations (BPF_MAP_TYPE_ARRAY, 65536 x u32). */
+    public static final String CONGESTED_MAP = "smc_hs_congested";
+    public static final int CONGESTED_ENTRIES = 65536;
 
     // bpf_sock_ops ops (include/uapi/linux/bpf.h)
     static final int OP_TCP_CONNECT_CB = 3, OP_ACTIVE_ESTABLISHED_CB = 4, OP_PASSIVE_ESTABLISHED_CB = 5,
@@ -127,6 +136,16 @@ public final class SmcSockOpsProgram {
         a.label("len_peer_offered");
         a.or64(R8, PEER_OPT);
         a.jset(R8, POLICY_DENIED, "len_record");
+        // limit_smc_hs: the listener's port is congested -> no option on this SYN-ACK
+        a.ldMap(R1, CONGESTED_MAP);
+        a.movReg(R2, FP);
+        a.add64(R2, KEY); // the key starts with the local port (u32): the array index
+        a.call(MAP_LOOKUP_ELEM);
+        a.jeq(R0, 0, "len_reserve");
+        a.ldx(Size.W, R2, R0, 0);
+        a.jeq(R2, 0, "len_reserve");
+        a.or64(R8, HS_CONGESTED);
+        a.ja("len_record");
         a.label("len_reserve");
         a.movReg(R1, R6);
         a.mov64(R2, 6);

@@ -60,7 +60,21 @@ public final class NioTcpNetwork implements TcpNetwork {
             }
 
             @Override
+            public boolean setSmcHsCongested(boolean congested) {
+                // the probe's sock_ops program decides what the SYN-ACKs of our port carry
+                return !smcEnabled || probe.setListenerCongested(ss.getLocalPort(), congested);
+            }
+
+            @Override
             public void close() {
+                int port = ss.getLocalPort();
+                if (smcEnabled && port > 0) {
+                    try {
+                        probe.setListenerCongested(port, false); // a later listener on the port starts uncongested
+                    } catch (RuntimeException ignored) {
+                        // the probe is closed already: nothing left to reset
+                    }
+                }
                 try {
                     ss.close();
                 } catch (IOException ignored) {

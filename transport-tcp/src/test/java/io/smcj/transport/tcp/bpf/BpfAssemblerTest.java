@@ -89,7 +89,7 @@ class BpfAssemblerTest {
         var withPolicy = SmcSockOpsProgram.generate(SmcPolicy.parse("port 80 off; port 9000-9100 on; dst 10.0.0.0/8 off"));
         assertTrue(plain.insnCount() > 100 && plain.insnCount() < 200, "insns " + plain.insnCount());
         assertTrue(withPolicy.insnCount() > plain.insnCount());
-        assertEquals(4, plain.mapRelocations().size()); // update, lookup x2, update
+        assertEquals(5, plain.mapRelocations().size()); // congestion lookup, update, lookup x2, update
         byte[] opt = new byte[8];
         for (int i = 0; i < 4; i++) {
             opt[i] = (byte) (SmcSockOpsProgram.OPT_WORD0 >>> (8 * i));
