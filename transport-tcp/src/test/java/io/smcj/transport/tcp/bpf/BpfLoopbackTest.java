@@ -50,6 +50,53 @@ class BpfLoopbackTest {
         assertEquals(0, 0);
     }
 
+    /**
+     * {@code limit_smc_hs} through the TCP stream SPI: a congested {@code NioTcpNetwork} listener
+     * answers with a SYN-ACK without the option (the client's program reads the real SYN-ACK), and
+     * only for its own port; after the switch is off again it offers SMC; close resets the switch.
+     */
+    @Test
+    void congestedNioListenerStopsOfferingSmcOnItsPortOnly() throws Exception {
+        Prerequisites.assumeBpf("BpfLoopbackTest");
+        try (BpfCapabilityProbe probe = BpfCapabilityProbe.open(BpfCapabilityProbe.Options.defaults(SmcPolicy.allowAll()))) {
+            var net = new io.smcj.transport.tcp.stream.NioTcpNetwork(probe);
+            InetSocketAddress lo = new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0);
+            var congested = net.listen(lo, true);
+            var other = net.listen(lo, true);
+            try {
+                assertTrue(congested.setSmcHsCongested(true));
+                int port = congested.localAddress().getPort();
+                assertTrue(probe.listenerCongested(port));
+                try (var c = net.connect(congested.localAddress(), true, java.time.Duration.ofSeconds(5));
+                     var s = congested.accept(java.time.Duration.ofSeconds(5))) {
+                    assertTrue(c.smcVerdict().optionSent(), c.smcVerdict().toString());
+                    assertFalse(c.smcVerdict().peerOption(), c.smcVerdict().toString());
+                    assertFalse(c.smcVerdict().smcPossible());
+                    assertTrue(s.smcVerdict().peerOption(), s.smcVerdict().toString());
+                    assertFalse(s.smcVerdict().smcPossible());
+                    assertTrue(s.smcVerdict().reason().contains("limit_smc_hs"), s.smcVerdict().reason());
+                }
+                try (var c = net.connect(other.localAddress(), true, java.time.Duration.ofSeconds(5));
+                     var s = other.accept(java.time.Duration.ofSeconds(5))) {
+                    assertTrue(c.smcVerdict().smcPossible(), c.smcVerdict().toString());
+                    assertTrue(s.smcVerdict().smcPossible(), s.smcVerdict().toString());
+                }
+                assertTrue(congested.setSmcHsCongested(false));
+                try (var c = net.connect(congested.localAddress(), true, java.time.Duration.ofSeconds(5));
+                     var s = congested.accept(java.time.Duration.ofSeconds(5))) {
+                    assertTrue(c.smcVerdict().smcPossible(), c.smcVerdict().toString());
+                    assertTrue(s.smcVerdict().smcPossible(), s.smcVerdict().toString());
+                }
+                assertTrue(congested.setSmcHsCongested(true));
+            } finally {
+                int port = congested.localAddress().getPort();
+                congested.close();
+                other.close();
+                assertFalse(probe.listenerCongested(port), "close resets the port's switch");
+            }
+        }
+    }
+
     @Test
     void rejectedProgramReportsTheVerifierLog() {
         Prerequisites.assumeBpf("BpfLoopbackTest");

@@ -266,6 +266,40 @@ class SmcOptionNetnsTest {
     }
 
     /**
+     * {@code limit_smc_hs}: the server probe's per-port congestion switch keeps the option off the
+     * SYN-ACK (under SYN cookies too) although the SYN carried it; both verdicts fall back, the
+     * server's names the congestion. Switched off again, the port echoes the option.
+     */
+    @Test
+    void congestedListenerPortLeavesTheOptionOffItsSynAck() throws Exception {
+        int port = PORTS.get(); // the port the next connect() listens on
+        serverProbe.setListenerCongested(port, true);
+        try {
+            Outcome o = connect(Family.IPV4, clientProbe, serverProbe);
+            assertEquals(port, o.syn().dstPort());
+            assertTrue(hasSmcOption(o.syn()), o.toString());
+            assertFalse(hasSmcOption(o.synAck()), o.toString());
+            assertTrue(o.server().peerOption(), o.server().toString());
+            assertFalse(o.server().optionSent());
+            assertFalse(o.server().smcPossible());
+            assertTrue(o.server().reason().contains("limit_smc_hs") && o.server().reason().contains("HS_CONGESTED"),
+                    o.server().reason());
+            assertTrue(o.client().optionSent());
+            assertFalse(o.client().peerOption());
+            assertFalse(o.client().smcPossible());
+        } finally {
+            serverProbe.setListenerCongested(port, false);
+        }
+        int next = PORTS.get();
+        serverProbe.setListenerCongested(next, true);
+        serverProbe.setListenerCongested(next, false);
+        assertFalse(serverProbe.listenerCongested(next));
+        Outcome on = connect(Family.IPV6, clientProbe, serverProbe);
+        assertTrue(hasSmcOption(on.synAck()), on.toString());
+        assertTrue(on.client().smcPossible() && on.server().smcPossible(), on.toString());
+    }
+
+    /**
      * A real middlebox: netfilter's TCPOPTSTRIP in the server's namespace removes option 254 from
      * incoming SYNs (after tcpdump saw them). The server never sees the option, so it does not echo
      * it; both verdicts say fallback and the connection still completes.
