@@ -22,8 +22,9 @@ import static io.smcj.clc.ClcErrors.eproto;
  * trailer) throws a {@link ProtocolException} whose reason starts with {@code "EPROTO: "}. Linux
  * answers such a message with no Decline at all: the handshake fails with -EPROTO (client:
  * {@code connect()} returns the error; server: the connection is closed), and only the handshake
- * error counter is increased. Because a ProtocolException must carry a decline code, these carry
- * {@link #MALFORMED_CODE}; use {@link #isEproto} to mirror Linux and send nothing.
+ * error counter is increased. These are {@link ProtocolException#handshakeError handshake errors}
+ * ({@code sendsDecline()} false, {@code errno()} {@link ProtocolException#EPROTO}) whose recorded code
+ * is {@link #MALFORMED_CODE}; {@link #isEproto} tells them apart.
  */
 public final class ClcCodec {
     private ClcCodec() {
@@ -35,9 +36,12 @@ public final class ClcCodec {
      */
     public static final DeclineCode MALFORMED_CODE = DeclineCode.INTERR;
 
-    /** True when Linux would fail the handshake with -EPROTO and send no Decline. */
+    /**
+     * True when Linux would fail the handshake with -EPROTO and send no Decline
+     * ({@link ProtocolException#errno()} is {@link ProtocolException#EPROTO}).
+     */
     public static boolean isEproto(ProtocolException e) {
-        return e.reason().startsWith(ClcErrors.EPROTO);
+        return e.errno() == ProtocolException.EPROTO;
     }
 
     /**

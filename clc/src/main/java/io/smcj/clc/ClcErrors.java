@@ -15,7 +15,8 @@ final class ClcErrors {
      * Decline, it fails the handshake with -EPROTO (see {@link ClcCodec#MALFORMED_CODE}).
      */
     static ProtocolException eproto(int offset, String reason) {
-        return new ProtocolException(ClcCodec.MALFORMED_CODE, offset, EPROTO + reason);
+        return ProtocolException.handshakeError(ProtocolException.EPROTO, ClcCodec.MALFORMED_CODE, offset,
+                EPROTO + reason);
     }
 
     /** Bounds check against the declared message length. */

@@ -17,6 +17,7 @@ import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
@@ -71,6 +72,9 @@ class ClcPropertiesTest {
             return true;
         } catch (ProtocolException e) {
             assertEquals(0, buf.readerIndex(), "nothing consumed on error");
+            // everything smc_clc_wait_msg rejects is -EPROTO in Linux: a handshake error, never a Decline
+            assertFalse(e.sendsDecline(), e.getMessage());
+            assertEquals(ProtocolException.EPROTO, e.errno(), e.getMessage());
             return false;
         }
     }

@@ -30,6 +30,7 @@ class ClcValidationTest {
     static ProtocolException rejected(byte[] wire, int offset, String reasonPart) {
         ProtocolException e = assertThrows(ProtocolException.class, () -> ClcCodec.decode(wire));
         assertTrue(ClcCodec.isEproto(e), "Linux answers with -EPROTO, no Decline: " + e.getMessage());
+        assertTrue(!e.sendsDecline() && e.errno() == ProtocolException.EPROTO, e.getMessage());
         assertEquals(ClcCodec.MALFORMED_CODE, e.declineCode());
         assertEquals(offset, e.offset(), e.getMessage());
         assertTrue(e.reason().contains(reasonPart), e.getMessage());

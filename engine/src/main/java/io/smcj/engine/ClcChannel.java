@@ -25,10 +25,22 @@ final class ClcChannel {
     private final EngineTrace trace;
     private final String side;
 
+    /** Decodes one whole CLC message ({@link ClcCodec#decode}; replaceable in tests). */
+    interface Decoder {
+        ClcMessage decode(ByteBuf message, ClcType expected);
+    }
+
+    private final Decoder decoder;
+
     ClcChannel(TcpStream stream, EngineTrace trace, String side) {
+        this(stream, trace, side, ClcCodec::decode);
+    }
+
+    ClcChannel(TcpStream stream, EngineTrace trace, String side, Decoder decoder) {
         this.stream = stream;
         this.trace = trace;
         this.side = side;
+        this.decoder = decoder;
     }
 
     void send(ClcMessage m, Duration timeout) throws IOException {
@@ -42,6 +54,9 @@ final class ClcChannel {
      *
      * @throws HandshakeException timeout, EOF, reset, or a malformed message (the kernel's
      *         negative return codes: no fallback possible)
+     * @throws ProtocolException a whole message was read and rejected with a decline code
+     *         ({@link ProtocolException#sendsDecline()}): the caller sends that Decline and falls
+     *         back; the stream is right after the message
      */
     ClcMessage receive(ClcType expected, Duration timeout) throws HandshakeException {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -55,6 +70,7 @@ final class ClcChannel {
                 try {
                     ClcCodec.decode(hb, expected);
                 } catch (ProtocolException e) {
+                    // only the header was read: whatever the code, no fallback is safe here
                     throw new HandshakeException("malformed CLC message: " + e.getMessage(), e, true);
                 }
                 throw new HandshakeException("malformed CLC message: length " + len, null, true);
@@ -62,11 +78,16 @@ final class ClcChannel {
             byte[] msg = new byte[len];
             System.arraycopy(head, 0, msg, 0, 8);
             readFully(msg, 8, len - 8, deadline);
-            ClcMessage m = ClcCodec.decode(Unpooled.wrappedBuffer(msg), expected);
+            ClcMessage m = decoder.decode(Unpooled.wrappedBuffer(msg), expected);
             trace.clc(side, false, m);
             return m;
         } catch (ProtocolException e) {
-            throw new HandshakeException("malformed CLC message: " + e.getMessage(), e, true);
+            if (e.sendsDecline()) {
+                throw e; // a positive SMC_CLC_DECL_* code: Decline + fallback; the whole message was consumed
+            }
+            // the kernel's negative return code (-EPROTO ...): no Decline, no fallback
+            throw new HandshakeException("malformed CLC message: " + e.getMessage(), e,
+                    e.errno() == ProtocolException.EPROTO);
         } catch (SocketTimeoutException e) {
             throw new HandshakeException("timeout waiting for CLC " + expected, e, false);
         } catch (EOFException e) {

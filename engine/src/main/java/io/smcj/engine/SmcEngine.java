@@ -11,6 +11,7 @@ import io.smcj.protocol.Eid;
 import io.smcj.protocol.Gid;
 import io.smcj.protocol.MacAddress;
 import io.smcj.protocol.PeerId;
+import io.smcj.protocol.ProtocolException;
 import io.smcj.protocol.RmbeSize;
 import io.smcj.protocol.SmcConstants;
 import io.smcj.transport.rdma.ProtectionDomain;
@@ -57,6 +58,7 @@ public final class SmcEngine implements AutoCloseable {
     private final int prefixLen;
     private final String hostname;
     private final Duration clcWait;
+    private final ClcChannel.Decoder clcDecoder;
     final long closeLingerMillis;
     final List<LinkGroup> lgrs = new CopyOnWriteArrayList<>();
     final Set<SmcSocket> sockets = ConcurrentHashMap.newKeySet();
@@ -78,6 +80,7 @@ public final class SmcEngine implements AutoCloseable {
         this.prefixLen = b.prefixLen;
         this.hostname = b.hostname;
         this.clcWait = b.clcWait;
+        this.clcDecoder = b.clcDecoder;
         this.closeLingerMillis = b.closeLinger.toMillis();
         this.devices = b.verbs == null ? List.of() : RdmaDevice.open(b.verbs, b.deviceNames);
         MacAddress mac = devices.isEmpty() ? MacAddress.of(randomMac()) : devices.getFirst().mac;
@@ -176,7 +179,7 @@ public final class SmcEngine implements AutoCloseable {
         }
         RdmaDevice dev = chooseDevice();
         LocalSmc me = localSmc(s, dev);
-        ClcChannel ch = new ClcChannel(s, trace, name);
+        ClcChannel ch = new ClcChannel(s, trace, name, clcDecoder);
         int declVersion = ClcHandshake.clientTypev2(me) != 0 ? 2 : 1;
         ClcHandshake.Decline pre = ClcHandshake.clientPrecheck(me);
         if (pre != null) {
@@ -200,6 +203,8 @@ public final class SmcEngine implements AutoCloseable {
             stats.handshakeError(SmcStats.Role.CLIENT);
             trace.line(name + " handshake error: " + e.getMessage());
             throw e;
+        } catch (ProtocolException e) {
+            return onProtocolException(s, ch, SmcStats.Role.CLIENT, declVersion, e);
         }
     }
 
@@ -346,10 +351,11 @@ public final class SmcEngine implements AutoCloseable {
         }
         RdmaDevice dev = chooseDevice();
         LocalSmc me = localSmc(s, dev);
-        ClcChannel ch = new ClcChannel(s, trace, name);
+        ClcChannel ch = new ClcChannel(s, trace, name, clcDecoder);
+        int declVersion = 1; // smc_listen_work: proposal_version is v1 until a Proposal was read
         try {
             ClcMessage m = ch.receive(ClcType.PROPOSAL, clcWait);
-            int declVersion = ClcHandshake.declineVersion(m);
+            declVersion = ClcHandshake.declineVersion(m);
             ClcHandshake.Outcome o = ClcHandshake.serverOnProposal(me, m);
             if (o instanceof ClcHandshake.PeerDeclined pd) {
                 return fallback(s, SmcStats.Role.SERVER, DeclineCode.PEERDECL, pd.decline().peerDiagnosis(),
@@ -363,7 +369,27 @@ public final class SmcEngine implements AutoCloseable {
             stats.handshakeError(SmcStats.Role.SERVER);
             trace.line(name + " handshake error: " + e.getMessage());
             throw e;
+        } catch (ProtocolException e) {
+            // the Decline goes out in the Proposal's version when one was read, else v1 as the kernel
+            return onProtocolException(s, ch, SmcStats.Role.SERVER, declVersion, e);
         }
+    }
+
+    /**
+     * A step of the handshake rejected what the peer sent: a positive {@code SMC_CLC_DECL_*} code
+     * means Decline + fallback ({@code smc_connect_decline_fallback} / {@code smc_listen_decline}
+     * with {@code reason_code > 0}); a handshake error ({@code reason_code < 0}) means no Decline,
+     * the connection fails and the handshake error counter counts it.
+     */
+    private SmcSocket onProtocolException(TcpStream s, ClcChannel ch, SmcStats.Role role, int version,
+                                          ProtocolException e) throws IOException {
+        if (e.sendsDecline()) {
+            return declineAndFallback(s, ch, role, version, new ClcHandshake.Decline(e.declineCode(), e.reason()));
+        }
+        stats.handshakeError(role);
+        trace.line(name + " handshake error: " + e.getMessage());
+        throw new HandshakeException("handshake error (-errno " + e.errno() + "): " + e.getMessage(), e,
+                e.errno() == ProtocolException.EPROTO);
     }
 
     private SmcSocket serverRdma(TcpStream s, ClcChannel ch, LocalSmc me, RdmaDevice dev, ClcProposal p,
@@ -792,6 +818,7 @@ public final class SmcEngine implements AutoCloseable {
         private String hostname = "smcj";
         private Duration clcWait = Duration.ofMillis(SmcConstants.CLC_WAIT_TIME_MS);
         private Duration closeLinger = Duration.ofSeconds(10);
+        private ClcChannel.Decoder clcDecoder = io.smcj.clc.ClcCodec::decode;
 
         public Builder name(String v) {
             name = v;
@@ -843,6 +870,12 @@ public final class SmcEngine implements AutoCloseable {
         /** How long close() waits for the send buffer to drain. */
         public Builder closeLinger(Duration v) {
             closeLinger = v;
+            return this;
+        }
+
+        /** Tests: decodes received CLC messages instead of {@code ClcCodec.decode} (to inject rejections). */
+        Builder clcDecoder(ClcChannel.Decoder v) {
+            clcDecoder = Objects.requireNonNull(v);
             return this;
         }
 
