@@ -136,8 +136,19 @@ public final class SmcEngine implements AutoCloseable {
 
     /** Listens for SMC connections on {@code address} (port 0: ephemeral). */
     public SmcServerSocket listen(InetSocketAddress address) throws IOException {
+        return listen(address, SmcServerSocket.DEFAULT_BACKLOG);
+    }
+
+    /**
+     * Listens with {@code backlog} as the bound on SMC handshakes in flight (the kernel's
+     * {@code sk_max_ack_backlog} in {@code smc_tcp_syn_recv_sock}, see {@link SmcServerSocket}).
+     */
+    public SmcServerSocket listen(InetSocketAddress address, int backlog) throws IOException {
+        if (backlog < 1) {
+            throw new IllegalArgumentException("backlog must be >= 1, got " + backlog);
+        }
         ensureRunning();
-        return new SmcServerSocket(this, tcp.listen(address, true));
+        return new SmcServerSocket(this, tcp.listen(address, true), backlog);
     }
 
     private void ensureRunning() throws IOException {

@@ -26,12 +26,24 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code smc_hs_congested}) the listener answers new SYNs without the SMC option
  * ({@link TcpStreamListener#setSmcHsCongested}): those connections are plain TCP on both sides
  * (fallback PEERNOSMC, counted by both).
+ *
+ * <p>Backlog ({@code smc_tcp_syn_recv_sock}, always, with or without limit_smc_hs): the kernel
+ * drops the handshake's final ACK while {@code sk_ack_backlog + queued_smc_hs >
+ * sk_max_ack_backlog}, so the connection waits in SYN_RECV until there is room. Our acceptor takes
+ * TCP connections at once (its TCP accept queue stays empty), so the equivalent is: while
+ * {@code queued_smc_hs} exceeds the backlog, or the connections ready for {@link #accept()} do
+ * ({@code sk_acceptq_is_full} of the SMC socket), it takes no more; new connections wait in the
+ * TCP listener's queue (established on the client's side, as there) until a handshake ends or the
+ * application accepts. As in the kernel's test, {@code backlog + 1} handshakes can be in flight.
  */
 public final class SmcServerSocket implements Closeable {
     private final SmcEngine engine;
     private final TcpStreamListener listener;
     private final LinkedBlockingQueue<SmcSocket> ready = new LinkedBlockingQueue<>();
+    /** Backlog of {@link SmcEngine#listen(InetSocketAddress)} (the NIO listener's TCP backlog too). */
+    static final int DEFAULT_BACKLOG = 128;
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final int backlog;
     private final boolean limitSmcHs;
     private final int maxHandshakes;
     /** {@code queued_smc_hs}; guarded by {@code this} with {@link #congested}. */
@@ -42,9 +54,10 @@ public final class SmcServerSocket implements Closeable {
     private volatile boolean closed;
     private volatile int soTimeout;
 
-    SmcServerSocket(SmcEngine engine, TcpStreamListener listener) {
+    SmcServerSocket(SmcEngine engine, TcpStreamListener listener, int backlog) {
         this.engine = engine;
         this.listener = listener;
+        this.backlog = backlog;
         this.limitSmcHs = engine.config.limitSmcHs();
         this.maxHandshakes = engine.config.maxConcurrentHandshakes();
         this.acceptor = Thread.ofPlatform().daemon().name("smcj-accept-" + engine.name).start(this::acceptLoop);
@@ -71,6 +84,9 @@ public final class SmcServerSocket implements Closeable {
 
     private synchronized void smcHandshakeQueued(int delta) {
         queuedSmcHs += delta;
+        if (delta < 0) {
+            notifyAll(); // room for the acceptor again
+        }
         boolean c = limitSmcHs && queuedSmcHs >= maxHandshakes;
         if (c == congested) {
             return;
@@ -83,8 +99,24 @@ public final class SmcServerSocket implements Closeable {
         }
     }
 
+    /** Waits while the backlog is exceeded (see the class comment); false when closed. */
+    private synchronized boolean awaitBacklogRoom() {
+        while (!closed && (queuedSmcHs > backlog || ready.size() > backlog)) {
+            try {
+                wait(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return !closed;
+    }
+
     private void acceptLoop() {
         while (!closed) {
+            if (!awaitBacklogRoom()) {
+                return;
+            }
             TcpStream s;
             try {
                 s = listener.accept(Duration.ofMillis(100));
@@ -96,6 +128,12 @@ public final class SmcServerSocket implements Closeable {
             }
             if (s == null) {
                 continue;
+            }
+            // the kernel checks when the connection completes: a handshake that ended or an
+            // accept() while we waited in accept(100 ms) may have changed the room since
+            if (!awaitBacklogRoom()) {
+                s.abort();
+                return;
             }
             inFlight.incrementAndGet();
             boolean smcHs = s.smcVerdict().smcPossible(); // smc_tcp_listen_work: syn_smc -> queued_smc_hs++
@@ -137,6 +175,9 @@ public final class SmcServerSocket implements Closeable {
                 throw new java.io.InterruptedIOException("accept interrupted");
             }
             if (s != null) {
+                synchronized (this) {
+                    notifyAll(); // room in the accept queue for the acceptor
+                }
                 return s;
             }
             if (System.nanoTime() - deadline > 0) {

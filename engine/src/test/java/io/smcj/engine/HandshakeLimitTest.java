@@ -213,4 +213,69 @@ class HandshakeLimitTest {
             }
         }
     }
+
+    /**
+     * {@code smc_tcp_syn_recv_sock}: with {@code backlog + 1} SMC handshakes in flight the listener
+     * takes no further connection (limit_smc_hs off: the rule always applies); it is taken, and its
+     * handshake completes on SMC-R, once a stalled handshake ends.
+     */
+    @Test
+    void handshakesInFlightBeyondTheBacklogWaitForRoom() throws Exception {
+        try (SimPair p = pair(false, 64); SmcServerSocket ss = p.server.listen(p.serverAddr, 2)) {
+            List<TcpStream> stalled = stall(p, 3);
+            CloseAndAbortTest.await(() -> ss.handshakesInFlight() == 3, "3 handshakes in flight");
+            CompletableFuture<SmcSocket> late = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return p.client.connect(p.serverAddr);
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            }, Exchange.POOL);
+            Thread.sleep(300);
+            assertFalse(late.isDone(), "the 4th connection must wait: " + (late.isDone() ? late.join() : ""));
+            assertEquals(3, ss.handshakesInFlight());
+            stalled.getFirst().close();
+            SmcSocket c = late.get(30, TimeUnit.SECONDS);
+            assertTrue(c.smcStatus().smc(), c.smcStatus().toString());
+            SmcSocket s = ss.accept();
+            assertTrue(s.smcStatus().smc(), s.smcStatus().toString());
+            c.close();
+            s.close();
+            for (TcpStream t : stalled) {
+                t.close();
+            }
+        }
+    }
+
+    /** {@code sk_acceptq_is_full}: with more than backlog connections waiting for accept(), no new handshake starts. */
+    @Test
+    void aFullAcceptQueueHoldsNewHandshakesUntilTheApplicationAccepts() throws Exception {
+        try (SimPair p = pair(false, 64); SmcServerSocket ss = p.server.listen(p.serverAddr, 1)) {
+            SmcSocket c1 = p.client.connect(p.serverAddr);
+            SmcSocket c2 = p.client.connect(p.serverAddr);
+            // both server handshakes done: two connections wait for accept() (more than backlog 1)
+            CloseAndAbortTest.await(() -> p.server.connections().size() == 2, "2 connections ready");
+            CompletableFuture<SmcSocket> late = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return p.client.connect(p.serverAddr);
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            }, Exchange.POOL);
+            Thread.sleep(300);
+            assertFalse(late.isDone(), "the 3rd handshake must wait for accept()");
+            List<SmcSocket> accepted = new ArrayList<>(List.of(ss.accept()));
+            SmcSocket c3 = late.get(30, TimeUnit.SECONDS);
+            assertTrue(c1.smcStatus().smc() && c2.smcStatus().smc() && c3.smcStatus().smc());
+            accepted.add(ss.accept());
+            accepted.add(ss.accept());
+            for (SmcSocket x : accepted) {
+                assertTrue(x.smcStatus().smc(), x.smcStatus().toString());
+                x.close();
+            }
+            c1.close();
+            c2.close();
+            c3.close();
+        }
+    }
 }
