@@ -54,7 +54,10 @@ public final class SmcConfig {
      * asks whether the handshake workqueue {@code smc_hs_wq} is congested).
      */
     public static final String MAX_CONCURRENT_HANDSHAKES = "smcj.max_concurrent_handshakes";
-    /** smcj: link group linger after its last connection leaves, seconds (kernel: 600 server / 610 client). */
+    /**
+     * smcj: link group linger after its last connection leaves, seconds (kernel: 600 server / 610
+     * client); the client's groups linger this plus 10 s, as the kernel's.
+     */
     public static final String LGR_LINGER = "smcj.lgr_linger";
 
     /** Kernel maximum user EIDs ({@code SMC_MAX_UEID}). */

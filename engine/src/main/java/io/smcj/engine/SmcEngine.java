@@ -716,6 +716,9 @@ public final class SmcEngine implements AutoCloseable {
         }
     }
 
+    /** {@code SMC_LGR_FREE_DELAY_CLNT - SMC_LGR_FREE_DELAY_SERV} (smc_core.c). */
+    static final long CLIENT_EXTRA_LINGER_NANOS = TimeUnit.SECONDS.toNanos(10);
+
     private void tick(long now) {
         pollAsyncEvents();
         long testlink = config.testlinkTime().toNanos();
@@ -723,9 +726,13 @@ public final class SmcEngine implements AutoCloseable {
         for (LinkGroup g : lgrs) {
             g.deliverEarly();
             g.testLinkTick(now, testlink);
-            if (!g.terminating && g.connectionCount() == 0 && now - g.emptySinceNanos > linger
+            // smc_lgr_schedule_free_work: the client waits 10 s longer than the server
+            // (SMC_LGR_FREE_DELAY_CLNT), so an idle group ends from the server's side (DELETE LINK)
+            // and a server reusing it never meets a client that just dropped it (SYNCERR)
+            long mine = g.role == SmcStats.Role.CLIENT ? linger + CLIENT_EXTRA_LINGER_NANOS : linger;
+            if (!g.terminating && g.connectionCount() == 0 && now - g.emptySinceNanos > mine
                     && g.activeLink() != null) {
-                terminateLinkGroup(g, "no connections for " + config.lgrLinger().toSeconds() + " s", true);
+                terminateLinkGroup(g, "no connections for " + TimeUnit.NANOSECONDS.toSeconds(mine) + " s", true);
             }
         }
         for (Object[] d : deferredDestroy) {

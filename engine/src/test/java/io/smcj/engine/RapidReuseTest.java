@@ -205,4 +205,35 @@ class RapidReuseTest {
             }
         }
     }
+
+    /**
+     * {@code smc_lgr_schedule_free_work}: the client lingers 10 s longer than the server, so an idle
+     * link group is ended by the server (DELETE LINK) and the client follows; the client never drops
+     * a group on its own timer while the server might still reuse it.
+     */
+    @Test
+    void anIdleLinkGroupEndsFromTheServersSide() throws Exception {
+        SmcConfig cfg = SmcConfig.builder().addUeid("SMCJ-TEST").lgrLinger(java.time.Duration.ofMillis(300)).build();
+        try (SimPair p = new SimPair(cfg, cfg); SmcServerSocket ss = p.server.listen(p.serverAddr)) {
+            CompletableFuture<SmcSocket> acc = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return ss.accept();
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            }, Exchange.POOL);
+            SmcSocket c = p.client.connect(p.serverAddr);
+            SmcSocket s = acc.get(30, TimeUnit.SECONDS);
+            assertTrue(c.smcStatus().smc(), c.smcStatus().toString());
+            c.close();
+            s.close();
+            CloseAndAbortTest.await(() -> p.client.linkGroups().isEmpty() && p.server.linkGroups().isEmpty(),
+                    "both link groups ended");
+            assertTrue(p.traceLines.stream().anyMatch(l -> l.startsWith("server link group") && l.contains("no connections")),
+                    String.join("\n", p.traceLines));
+            assertTrue(p.traceLines.stream().anyMatch(l -> l.startsWith("client link group")
+                    && l.contains("peer sent DELETE LINK")), String.join("\n", p.traceLines));
+            assertTrue(p.traceLines.stream().noneMatch(l -> l.startsWith("client link group") && l.contains("no connections")));
+        }
+    }
 }
