@@ -102,6 +102,42 @@ final class LinkGroup implements Link.Events {
         return null;
     }
 
+    /**
+     * {@code smcr_lgr_conn_assign_link} (smc_core.c), server side: link balancing over the active
+     * links (the kernel also skips asymmetric ones). With an even number of connections already in
+     * the group ({@code conns_num}, counted here as the reserved slots before this connection's) the
+     * first active link, with an odd number the next active link after it (the first if there is
+     * none). The client does not balance: it takes the link whose QP the server's Accept names.
+     *
+     * @return the link, or null when none is active ({@code SMC_CLC_DECL_NOACTLINK})
+     */
+    synchronized Link assignLink() {
+        List<Link> act = activeLinks();
+        if (act.isEmpty()) {
+            return null;
+        }
+        int connsNum = Math.max(0, reserved - 1);
+        if (role == SmcStats.Role.SERVER && connsNum % 2 == 1 && act.size() > 1) {
+            return act.get(1);
+        }
+        return act.get(0);
+    }
+
+    /**
+     * The active link to the server's QP the Accept names ({@code smc_connect_rdma}): QP number
+     * and GID must both match, QP numbers alone are only unique per device. (Linux also compares
+     * the MAC for SMC-R v1; links do not keep the peer's MAC here.)
+     */
+    Link activeLinkByPeer(int qpn, byte[] gid) {
+        io.smcj.transport.rdma.VerbsGid g = io.smcj.transport.rdma.VerbsGid.of(gid);
+        for (Link l : links) {
+            if (l.isActive() && l.peerQpn == qpn && g.equals(l.peerGid)) {
+                return l;
+            }
+        }
+        return null;
+    }
+
     boolean hasOtherActiveLink(Link l) {
         for (Link x : links) {
             if (x != l && x.isActive()) {
@@ -327,6 +363,15 @@ final class LinkGroup implements Link.Events {
 
     @Override
     public void onCdc(Link link, CdcMessage m) {
+        if (m.prodFlags().failoverValidation()) {
+            // smc_cdc_msg_validate compares with the last seqno we received: CDCs the peer saw
+            // complete on the failed link may still wait in that link's CQ; take them in first
+            for (Link other : links) {
+                if (other != link) {
+                    other.pollCompletions();
+                }
+            }
+        }
         int token = m.token().value();
         SmcConnection c = conns.get(token);
         List<CdcMessage> held = null;
@@ -423,13 +468,23 @@ final class LinkGroup implements Link.Events {
         // never inline: the caller may hold a connection lock. Until the agent has moved a
         // connection, it posts nothing (SmcConnection.pump checks the link of its in-flight CDCs).
         engine.onAgent(() -> {
-            link.pollCompletions(); // completions that succeeded before the failure count first
-            Link survivor = activeLink();
+            // completions that succeeded before the failure count first (smc_cdc_tx_handler moves
+            // tx_curs_fin); the rest come back flushed (WR_FLUSH_ERR) and only free their slots
+            link.pollCompletions();
+            Link survivor = failoverTarget(link);
             if (survivor == null) {
                 engine.terminateLinkGroup(this, "last link failed: " + why, false);
                 return;
             }
-            // smcr_link_down: tell the peer on the surviving link, move the connections to it
+            // smcr_link_down: smc_switch_conns first (each connection's validation CDC and re-send
+            // on the survivor), then DELETE LINK (lost path) for the failed link
+            engine.trace.line(engine.name + " link group " + id + ": connections move to link_num "
+                    + survivor.linkNum);
+            links.remove(link);
+            engine.destroyLater(link);
+            for (SmcConnection c : conns.values()) {
+                c.failover(link, survivor);
+            }
             try {
                 if (!link.deletedByPeer) {
                     sendLlc(survivor, DeleteLink.of(framing, false, false, link.linkNum,
@@ -438,14 +493,27 @@ final class LinkGroup implements Link.Events {
             } catch (LinkDownException ignored) {
                 // the survivor failing too is handled by its own error
             }
-            engine.trace.line(engine.name + " link group " + id + ": connections move to link_num "
-                    + survivor.linkNum);
-            links.remove(link);
-            engine.destroyLater(link);
-            for (SmcConnection c : conns.values()) {
-                c.failover(link);
-            }
         });
+    }
+
+    /**
+     * {@code smc_switch_conns}: the first active link other than {@code from}, preferring one on
+     * another device or port (a device error there would hit it too).
+     */
+    private Link failoverTarget(Link from) {
+        Link any = null;
+        for (Link l : links) {
+            if (l == from || !l.isActive()) {
+                continue;
+            }
+            if (l.device != from.device) {
+                return l;
+            }
+            if (any == null) {
+                any = l;
+            }
+        }
+        return any;
     }
 
     @Override

@@ -217,7 +217,7 @@ public final class SmcEngine implements AutoCloseable {
         try {
             if (!first) {
                 for (LinkGroup g : lgrs) {
-                    Link l = g.activeLinkByPeerQpn(a.qpn());
+                    Link l = g.activeLinkByPeer(a.qpn(), a.gid().bytes());
                     if (g.role == SmcStats.Role.CLIENT && g.peerId.equals(a.peerId()) && g.device == dev
                             && g.version == pr.version() && l != null && g.tryReserve()) {
                         lgr = g;
@@ -261,7 +261,7 @@ public final class SmcEngine implements AutoCloseable {
                 stats.linkGroupCreated();
                 stats.linkUp();
             } else {
-                link = lgr.activeLinkByPeerQpn(a.qpn());
+                link = lgr.activeLinkByPeer(a.qpn(), a.gid().bytes());
                 lgr.confLock.lock();
                 confLocked = lgr;
                 if (link == null) {
@@ -279,6 +279,7 @@ public final class SmcEngine implements AutoCloseable {
             conn = new SmcConnection(this, lgr, s, SmcStats.Role.CLIENT, token, new AlertToken(a.rmbeAlertToken()), rmb,
                     snd, a.rmbDmaAddr(), link.linkNum, a.rmbRkey(), (int) a.rmbeSizeBytes(),
                     SmcStatus.smcr(pr.version(), release, "link group " + lgr.id + (first ? " (first contact)" : "")));
+            conn.assignLink(link); // server: the assigned link; client: the link the Accept's QPN names
             lgr.applyPeerRtokens(conn);
             lgr.addConnection(conn);
             if (confLocked != null) {
@@ -414,7 +415,7 @@ public final class SmcEngine implements AutoCloseable {
             } else {
                 lgr.confLock.lock();
                 confLocked = lgr;
-                link = lgr.activeLink();
+                link = lgr.assignLink(); // smcr_lgr_conn_assign_link: balance over the active links
                 if (link == null) {
                     throw new LinkDownException("link group " + lgr.id + " lost its link");
                 }
@@ -458,6 +459,7 @@ public final class SmcEngine implements AutoCloseable {
                     new AlertToken(c.rmbeAlertToken()), rmb, snd, c.rmbDmaAddr(), link.linkNum, c.rmbRkey(),
                     (int) c.rmbeSizeBytes(),
                     SmcStatus.smcr(pr.version(), release, "link group " + lgr.id + (first ? " (first contact)" : "")));
+            conn.assignLink(link); // server: the assigned link; client: the link the Accept's QPN names
             lgr.applyPeerRtokens(conn);
             lgr.addConnection(conn);
             rmb = null;

@@ -1,0 +1,182 @@
+package io.smcj.engine;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Connection-to-link assignment ({@code smcr_lgr_conn_assign_link}) and failover the way Linux
+ * 6.12 does it ({@code smc_switch_conns}, {@code smc_switch_cursor}, failover-validation CDC),
+ * on the fast simulator with two devices per host.
+ */
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class LinkFailoverTest {
+
+    private static SmcSocket[] connect(SimPair p, SmcServerSocket ss) throws Exception {
+        CompletableFuture<SmcSocket> a = CompletableFuture.supplyAsync(() -> {
+            try {
+                return ss.accept();
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        }, Exchange.POOL);
+        SmcSocket c = p.client.connect(p.serverAddr);
+        return new SmcSocket[] {c, a.get(10, TimeUnit.SECONDS)};
+    }
+
+    /** The first connection (first contact) plus {@code more} on the two-link group. */
+    private static List<SmcSocket[]> connections(SimPair p, SmcServerSocket ss, int more) throws Exception {
+        List<SmcSocket[]> out = new ArrayList<>();
+        out.add(connect(p, ss));
+        SecondLinkTest.awaitTwoLinks(p);
+        for (int i = 0; i < more; i++) {
+            out.add(connect(p, ss));
+        }
+        return out;
+    }
+
+    @Test
+    void serverAlternatesLinksAndTheClientFollowsTheAcceptsQpn() throws Exception {
+        try (SimPair p = SecondLinkTest.pair(SimPair.v2Config()); SmcServerSocket ss = p.server.listen(p.serverAddr)) {
+            List<SmcSocket[]> cs = connections(p, ss, 4);
+            LinkGroup srvLgr = cs.get(0)[1].connection().lgr;
+            List<Link> links = srvLgr.activeLinks();
+            assertEquals(2, links.size());
+            // conns_num before each: 0 (first contact, only link), then 1, 2, 3, 4 -> odd: the second link
+            Link[] expected = {links.get(0), links.get(1), links.get(0), links.get(1), links.get(0)};
+            for (int i = 0; i < cs.size(); i++) {
+                Link srv = cs.get(i)[1].connection().link();
+                Link cli = cs.get(i)[0].connection().link();
+                assertSame(expected[i], srv, "server connection " + i + " on the balanced link");
+                assertEquals(srv.qpn(), cli.peerQpn, "client connection " + i + " on the link the Accept named");
+                assertEquals(cli.qpn(), srv.peerQpn);
+                assertEquals(srv.linkNum, cli.linkNum);
+                // smcss shows the connection's own link
+                assertEquals(srv.linkId, cs.get(i)[1].info().link());
+                assertEquals(cli.linkId, cs.get(i)[0].info().link());
+            }
+            // data flows on every connection
+            for (SmcSocket[] c : cs) {
+                byte[] d = Exchange.random(200_000, c.hashCode());
+                CompletableFuture<byte[]> r = SecondLinkTest.read(c[1], d.length);
+                c[0].getOutputStream().write(d);
+                assertArrayEquals(d, r.get(20, TimeUnit.SECONDS));
+            }
+            for (SmcSocket[] c : cs) {
+                c[0].close();
+                c[1].close();
+            }
+        }
+    }
+
+    @Test
+    void v2FailoverWhenTheServersFirstPortGoesDown() throws Exception {
+        failoverMidTransfer(SimPair.v2Config(), "srv0");
+    }
+
+    @Test
+    void v2FailoverWhenTheClientsSecondPortGoesDown() throws Exception {
+        failoverMidTransfer(SimPair.v2Config(), "cli1");
+    }
+
+    @Test
+    void v1FailoverWhenTheClientsFirstPortGoesDown() throws Exception {
+        failoverMidTransfer(SmcConfig.builder().v2Enabled(false).build(), "cli0");
+    }
+
+    @Test
+    void v1FailoverWhenTheServersSecondPortGoesDown() throws Exception {
+        failoverMidTransfer(SmcConfig.builder().v2Enabled(false).build(), "srv1");
+    }
+
+    /**
+     * Five connections spread over both links, data both ways in all of them; one port goes down
+     * when a third of the first stream has arrived. Every byte arrives once, in order; each
+     * connection on the failed link sent a failover-validation CDC from both sides, the peer
+     * validated it, and the connection moved to the survivor; connections on the survivor did
+     * not move.
+     */
+    private void failoverMidTransfer(SmcConfig cfg, String downDevice) throws Exception {
+        try (SimPair p = SecondLinkTest.pair(cfg); SmcServerSocket ss = p.server.listen(p.serverAddr)) {
+            List<SmcSocket[]> cs = connections(p, ss, 4);
+            String failedSide = downDevice.startsWith("srv") ? "server" : "client";
+            int failedDeviceIdx = downDevice.endsWith("0") ? 0 : 1;
+            List<Boolean> onFailed = new ArrayList<>();
+            for (SmcSocket[] c : cs) {
+                Link l = c[failedSide.equals("server") ? 1 : 0].connection().link();
+                onFailed.add(l.device.name.equals(downDevice));
+            }
+            assertTrue(onFailed.contains(true) && onFailed.contains(false), "connections on both links: " + onFailed);
+            List<CompletableFuture<Void>> writes = new ArrayList<>();
+            List<CompletableFuture<byte[]>> reads = new ArrayList<>();
+            List<byte[]> sent = new ArrayList<>();
+            CountDownLatch third = new CountDownLatch(1);
+            for (int i = 0; i < cs.size(); i++) {
+                byte[] up = Exchange.random(2_000_000 + i * 100_003, 10 + i);
+                byte[] down = Exchange.random(1_500_000 + i * 77_777, 20 + i);
+                sent.add(up);
+                sent.add(down);
+                reads.add(SecondLinkTest.read(cs.get(i)[1], up.length, i == 0 ? third : null));
+                reads.add(SecondLinkTest.read(cs.get(i)[0], down.length));
+                writes.add(SecondLinkTest.write(cs.get(i)[0], up));
+                writes.add(SecondLinkTest.write(cs.get(i)[1], down));
+            }
+            assertTrue(third.await(20, TimeUnit.SECONDS));
+            p.fabric.linkDown(downDevice, 1);
+            try {
+                for (int i = 0; i < reads.size(); i++) {
+                    assertArrayEquals(sent.get(i), reads.get(i).get(30, TimeUnit.SECONDS), "stream " + i);
+                }
+            } catch (java.util.concurrent.TimeoutException e) {
+                p.traceLines.forEach(System.err::println);
+                throw e;
+            }
+            for (CompletableFuture<Void> w : writes) {
+                w.get(5, TimeUnit.SECONDS);
+            }
+            CloseAndAbortTest.await(() -> p.traceLines.stream().filter(l -> l.contains("connections move")).count() >= 2,
+                    "both sides moved their connections");
+            for (int i = 0; i < cs.size(); i++) {
+                SmcConnection cli = cs.get(i)[0].connection();
+                SmcConnection srv = cs.get(i)[1].connection();
+                String tokens = "connection " + i + " (client " + cli.localToken + ", server " + srv.localToken + ")";
+                if (onFailed.get(i)) {
+                    int[] vc = cli.validations();
+                    int[] vs = srv.validations();
+                    assertTrue(vc[0] >= 1 && vs[0] >= 1, tokens + ": both sides sent a failover-validation CDC");
+                    assertTrue(vc[1] >= 1 && vs[1] >= 1, tokens + ": both sides validated the peer's");
+                    assertTrue(p.traceLines.stream().anyMatch(l -> l.startsWith("client connection " + cli.localToken
+                            + " moves to link_num") && l.contains("failover validation seqno")), tokens);
+                    assertTrue(p.traceLines.stream().anyMatch(l -> l.startsWith("server connection " + srv.localToken
+                            + " failover validation ok")), tokens);
+                    assertTrue(p.traceLines.stream().anyMatch(l -> l.startsWith("client connection " + cli.localToken
+                            + " failover validation ok")), tokens);
+                    assertFalse(cli.link().device.name.endsWith(String.valueOf(failedDeviceIdx)), tokens + " moved");
+                    assertFalse(srv.link().device.name.endsWith(String.valueOf(failedDeviceIdx)), tokens + " moved");
+                } else {
+                    assertEquals(0, cli.validations()[0] + srv.validations()[0], tokens + " stayed on its link");
+                    assertFalse(p.traceLines.stream().anyMatch(l -> l.startsWith("server connection " + srv.localToken
+                            + " moves")), tokens);
+                }
+                assertEquals(srv.link().linkNum, cli.link().linkNum, tokens + ": both ends on the same link");
+            }
+            assertTrue(p.traceLines.stream().anyMatch(l -> l.contains("DELETE LINK request")));
+            assertTrue(p.traceLines.stream().noneMatch(l -> l.contains("aborted:")), "no connection aborted");
+            for (SmcSocket[] c : cs) {
+                c[0].close();
+                c[1].close();
+            }
+        }
+    }
+}
