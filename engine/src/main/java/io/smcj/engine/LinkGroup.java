@@ -57,6 +57,8 @@ final class LinkGroup implements Link.Events {
     final java.util.concurrent.locks.ReentrantLock confLock = new java.util.concurrent.locks.ReentrantLock();
     /** The peer's RMB rkeys from CONFIRM RKEY: RMB vaddr -> link number -> rkey. */
     final Map<Long, Map<Integer, Integer>> peerRtokens = new ConcurrentHashMap<>();
+    /** Server: DELETE LINK requests of the client to send back once their link's connections moved. */
+    private final Map<Link, DeleteLink> deleteEchoes = new ConcurrentHashMap<>();
     /** TEST LINK sent and not answered yet: the time it was sent, else 0. */
     volatile long testLinkSentNanos;
 
@@ -441,9 +443,19 @@ final class LinkGroup implements Link.Events {
                     // nothing waits for it
                 }
                 case DeleteLink d when !d.isResponse() && !d.all() -> {
-                    sendLlc(link, d.withHeader(d.header().withFlags(d.header().flags() | io.smcj.llc.LlcFlags.RESP)));
                     Link gone = linkByNum(d.linkNum());
+                    if (role == SmcStats.Role.CLIENT) {
+                        // smc_llc_process_cli_delete_link: the response first (reason 0, or NOLNK
+                        // for a link we do not have), then the connections move
+                        sendLlc(link, new DeleteLink(d.header().withFlags(d.header().flags() | io.smcj.llc.LlcFlags.RESP),
+                                d.linkNum(), gone != null ? 0 : LlcDeleteReason.NOLNK.code(), d.reserved()));
+                    }
                     if (gone != null && gone != link) {
+                        if (role == SmcStats.Role.SERVER) {
+                            // smc_llc_process_srv_delete_link: the connections move, then the request
+                            // goes back to the client (after the failover, see onLinkError)
+                            deleteEchoes.put(gone, d);
+                        }
                         gone.deletedByPeer = true;
                         gone.fail("peer sent DELETE LINK for link " + d.linkNum());
                     }
@@ -486,9 +498,14 @@ final class LinkGroup implements Link.Events {
                 c.failover(link, survivor);
             }
             try {
+                DeleteLink echo = deleteEchoes.remove(link);
                 if (!link.deletedByPeer) {
-                    sendLlc(survivor, DeleteLink.of(framing, false, false, link.linkNum,
+                    // smcr_link_down: the client sends it directly, the server through
+                    // smc_llc_srv_delete_link_local; both set the orderly flag
+                    sendLlc(survivor, DeleteLink.of(framing, false, true, link.linkNum,
                             LlcDeleteReason.LOST_PATH.code()));
+                } else if (echo != null) {
+                    sendLlc(survivor, echo); // server: the client's request goes back to it as a request
                 }
             } catch (LinkDownException ignored) {
                 // the survivor failing too is handled by its own error

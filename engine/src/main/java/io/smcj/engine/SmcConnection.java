@@ -368,7 +368,8 @@ final class SmcConnection {
             boolean validate = core.switchLink();
             engine.trace.line(engine.name + " connection " + localToken + " moves to link_num " + to.linkNum + " ("
                     + core.state() + (validate ? ", failover validation seqno " + core.sender().seqFin()
-                    + ", re-send from " + core.sender().txCursSent() : "") + ")");
+                    + ", re-send " + core.sender().resendPending() + " bytes from " + core.sender().txCursSent() : "")
+                    + ")");
             if (failure == null) {
                 pump();
             }

@@ -46,6 +46,15 @@ class LinkFailoverTest {
         return out;
     }
 
+    private static int indexOf(List<String> lines, String start, String contains) {
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).startsWith(start) && lines.get(i).contains(contains)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     @Test
     void serverAlternatesLinksAndTheClientFollowsTheAcceptsQpn() throws Exception {
         try (SimPair p = SecondLinkTest.pair(SimPair.v2Config()); SmcServerSocket ss = p.server.listen(p.serverAddr)) {
@@ -171,7 +180,22 @@ class LinkFailoverTest {
                 }
                 assertEquals(srv.link().linkNum, cli.link().linkNum, tokens + ": both ends on the same link");
             }
-            assertTrue(p.traceLines.stream().anyMatch(l -> l.contains("DELETE LINK request")));
+            // smcr_link_down: the connections move (validation CDCs) before the DELETE LINK goes out
+            String other = failedSide.equals("server") ? "client" : "server";
+            List<String> t = List.copyOf(p.traceLines);
+            int firstMove = indexOf(t, failedSide + " connection ", " moves to link_num");
+            int delReq = indexOf(t, failedSide + " -> LLC DELETE LINK request", "reason=0x10000");
+            assertTrue(firstMove >= 0 && delReq > firstMove, "validation before DELETE LINK");
+            if (failedSide.equals("server")) {
+                // smc_llc_process_cli_delete_link: response with reason 0
+                assertTrue(indexOf(t, "client -> LLC DELETE LINK response", "reason=0x0") > delReq);
+            } else {
+                // smc_llc_process_srv_delete_link: the server sends the request back after moving
+                // its connections; the client no longer has the link: NOLNK
+                int echo = indexOf(t, "server -> LLC DELETE LINK request", "reason=0x10000");
+                assertTrue(echo > indexOf(t, other + " connection ", " moves to link_num"), "server moved first");
+                assertTrue(indexOf(t, "client -> LLC DELETE LINK response", "reason=0x100000") > echo);
+            }
             assertTrue(p.traceLines.stream().noneMatch(l -> l.contains("aborted:")), "no connection aborted");
             for (SmcSocket[] c : cs) {
                 c[0].close();
