@@ -55,6 +55,31 @@ class LinkFailoverTest {
         return -1;
     }
 
+    /** Reads n bytes; runs {@code atThird} in the reading thread once a third has arrived. */
+    static CompletableFuture<byte[]> read(SmcSocket s, int n, Runnable atThird) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                byte[] b = new byte[n];
+                int off = 0;
+                boolean fired = atThird == null;
+                while (off < n) {
+                    int k = s.getInputStream().read(b, off, Math.min(32 * 1024, n - off));
+                    if (k < 0) {
+                        throw new java.io.EOFException("EOF after " + off);
+                    }
+                    off += k;
+                    if (!fired && off >= n / 3) {
+                        fired = true;
+                        atThird.run();
+                    }
+                }
+                return b;
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        }, Exchange.POOL);
+    }
+
     @Test
     void serverAlternatesLinksAndTheClientFollowsTheAcceptsQpn() throws Exception {
         try (SimPair p = SecondLinkTest.pair(SimPair.v2Config()); SmcServerSocket ss = p.server.listen(p.serverAddr)) {
@@ -111,7 +136,8 @@ class LinkFailoverTest {
 
     /**
      * Five connections spread over both links, data both ways in all of them; one port goes down
-     * when a third of the first stream has arrived. Every byte arrives once, in order; each
+     * when a third of the first stream on its link has arrived (packets through it are dropped
+     * for a moment before, so transmissions are in flight). Every byte arrives once, in order; each
      * connection on the failed link sent a failover-validation CDC from both sides, the peer
      * validated it, and the connection moved to the survivor; connections on the survivor did
      * not move.
@@ -136,12 +162,20 @@ class LinkFailoverTest {
                 byte[] down = Exchange.random(1_500_000 + i * 77_777, 20 + i);
                 sent.add(up);
                 sent.add(down);
-                reads.add(SecondLinkTest.read(cs.get(i)[1], up.length, i == 0 ? third : null));
+                // the failure comes when a third of the first stream on the failing link has arrived
+                // (the reader itself starts dropping the port's packets, before any other thread runs)
+                reads.add(read(cs.get(i)[1], up.length, i != onFailed.indexOf(true) ? null : () -> {
+                    p.fabric.setDrop(downDevice, 1, true);
+                    third.countDown();
+                }));
                 reads.add(SecondLinkTest.read(cs.get(i)[0], down.length));
                 writes.add(SecondLinkTest.write(cs.get(i)[0], up));
                 writes.add(SecondLinkTest.write(cs.get(i)[1], down));
             }
             assertTrue(third.await(20, TimeUnit.SECONDS));
+            // packets through the port are lost for a moment before it goes down, so transmissions
+            // are surely in flight (posted, not completed) when the link fails
+            Thread.sleep(20);
             p.fabric.linkDown(downDevice, 1);
             try {
                 for (int i = 0; i < reads.size(); i++) {
@@ -180,6 +214,8 @@ class LinkFailoverTest {
                 }
                 assertEquals(srv.link().linkNum, cli.link().linkNum, tokens + ": both ends on the same link");
             }
+            assertTrue(p.traceLines.stream().anyMatch(l -> l.contains(" moves to link_num") && l.contains(" re-send ")
+                    && !l.contains(" re-send 0 bytes")), "some connection re-sent rewound data");
             // smcr_link_down: the connections move (validation CDCs) before the DELETE LINK goes out
             String other = failedSide.equals("server") ? "client" : "server";
             List<String> t = List.copyOf(p.traceLines);
