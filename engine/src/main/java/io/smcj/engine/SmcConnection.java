@@ -27,9 +27,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * smc_cdc.c, smc_close.c glue): the {@code cdc/} core over our RMBE and send buffer, posting its
  * {@link Transmission}s (RDMA WRITEs into the peer's RMBE, then the CDC as an IB SEND) on the
  * connection's link ({@code conn->lnk}, see {@link LinkGroup#assignLink()}); after a link failure
- * the agent moves it to a surviving link ({@link #failover}). Application threads call {@link #write}/{@link #read} under the connection
- * lock (the kernel's socket lock) and wait on its condition; the engine agent delivers CDCs and
- * send completions under the same lock. Every blocking wait has a timeout or is woken by close,
+ * the agent moves it to a surviving link ({@link #failover}). Application threads call
+ * {@link #write}/{@link #read} under the connection lock (the kernel's socket lock) and wait on its
+ * condition; the engine agent delivers CDCs and send completions under the same lock. Every blocking wait has a timeout or is woken by close,
  * abort or link-group loss.
  */
 final class SmcConnection {
