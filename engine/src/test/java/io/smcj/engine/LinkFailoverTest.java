@@ -239,4 +239,54 @@ class LinkFailoverTest {
             }
         }
     }
+
+    /**
+     * The writers close right after their last write, so close CDCs and data are in flight on the
+     * failing link (closing states: the kernel would only move the link): every byte and the
+     * end of stream still arrive, and every connection is released on both sides.
+     */
+    @Test
+    void failoverWhileClosing() throws Exception {
+        try (SimPair p = SecondLinkTest.pair(SimPair.v2Config()); SmcServerSocket ss = p.server.listen(p.serverAddr)) {
+            List<SmcSocket[]> cs = connections(p, ss, 4);
+            List<CompletableFuture<byte[]>> reads = new ArrayList<>();
+            List<byte[]> sent = new ArrayList<>();
+            for (int i = 0; i < cs.size(); i++) {
+                byte[] d = Exchange.random(20_000 + i * 1000, 40 + i); // fits the send buffer: write returns
+                sent.add(d);
+                reads.add(readToEof(cs.get(i)[1]));
+            }
+            p.fabric.setDrop("srv0", 1, true);
+            for (int i = 0; i < cs.size(); i++) {
+                cs.get(i)[0].getOutputStream().write(sent.get(i));
+                cs.get(i)[0].close(); // the close CDC follows the data, both stuck on the failing link
+            }
+            CloseAndAbortTest.await(() -> cs.stream().allMatch(c -> c[0].connection().state()
+                    == io.smcj.cdc.SmcCloseState.PEERCLOSEWAIT1), "client sent its closes");
+            p.fabric.linkDown("srv0", 1);
+            for (int i = 0; i < cs.size(); i++) {
+                assertArrayEquals(sent.get(i), reads.get(i).get(30, TimeUnit.SECONDS), "stream " + i);
+                cs.get(i)[1].close();
+            }
+            assertTrue(p.traceLines.stream().anyMatch(l -> l.startsWith("client connection ")
+                    && l.contains("moves to link_num") && l.contains("(PEERCLOSEWAIT1, failover validation")
+                    && !l.contains("re-send 0 bytes")), "a closing connection re-sent its data after the rewind");
+            // released: RMBs freed and the connections gone from their link groups
+            CloseAndAbortTest.await(() -> p.client.connections().isEmpty() && p.server.connections().isEmpty()
+                    && p.client.linkGroups().stream().allMatch(l -> l.contains("conns 0"))
+                    && p.server.linkGroups().stream().allMatch(l -> l.contains("conns 0")),
+                    "all connections released on both sides");
+            assertTrue(p.traceLines.stream().noneMatch(l -> l.contains("aborted:")), "no connection aborted");
+        }
+    }
+
+    static CompletableFuture<byte[]> readToEof(SmcSocket s) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return s.getInputStream().readAllBytes();
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        }, Exchange.POOL);
+    }
 }
