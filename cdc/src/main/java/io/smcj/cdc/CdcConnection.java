@@ -47,6 +47,17 @@ public final class CdcConnection {
     private boolean shutdownRequested;
     private boolean controlCdcDue;
     private CdcViolation abortReason;
+    /** A failover-validation CDC is to be sent before anything else ({@link #switchLink()}). */
+    private boolean validationDue;
+    /**
+     * We accepted the peer's failover-validation CDC and its re-sends have not caught up yet: its
+     * rewound producer cursors and the seqnos its flushed CDCs used up are expected (see
+     * {@link #receive}).
+     */
+    private boolean peerResync;
+    private int validationsSent;
+    private int validationsReceived;
+    private int linkSwitches;
     private volatile CdcSnapshot snapshot;
 
     /**
@@ -86,6 +97,26 @@ public final class CdcConnection {
     /** The reason of our abort, or null. */
     public CdcViolation abortReason() {
         return abortReason;
+    }
+
+    /** Failover-validation CDCs we built ({@code smcr_cdc_msg_send_validation}). */
+    public int validationsSent() {
+        return validationsSent;
+    }
+
+    /** Failover-validation CDCs of the peer that passed {@code smc_cdc_msg_validate}. */
+    public int validationsReceived() {
+        return validationsReceived;
+    }
+
+    /** {@link #switchLink()} calls. */
+    public int linkSwitches() {
+        return linkSwitches;
+    }
+
+    /** True while a failover-validation CDC waits to be returned by {@link #poll()}. */
+    public boolean validationDue() {
+        return validationDue;
     }
 
     /** The last published snapshot; safe from any thread. */
@@ -263,19 +294,84 @@ public final class CdcConnection {
     // ------------------------------------------------------------------ link side
 
     /**
+     * The link this connection's CDCs went out on failed and the connection moves to another
+     * ({@code smc_switch_conns} + {@code smc_switch_cursor}, smc_core.c). Precondition: every
+     * completion the failed link delivered successfully was passed to {@link #onCdcSendComplete()};
+     * the CDCs still pending are taken as flushed and forgotten. Then:
+     * <ul>
+     * <li>ACTIVE (the only state in which the kernel calls {@code smc_switch_cursor}): the send
+     *     cursors rewind to the last completed CDC ({@link CdcSender#switchCursor()}), the next
+     *     {@link #poll()} returns the failover-validation CDC (seqno = {@code tx_cdc_seq_fin},
+     *     flag failover_validation, cursors and connection flags zero, as the kernel's zeroed send
+     *     buffer gives) and the polls after it send the rewound data again;</li>
+     * <li>other states (closing, aborted, CLOSED): the kernel only moves the link; we do the same
+     *     when nothing was in flight. Otherwise we rewind, send the validation CDC, re-send our
+     *     close or abort flags (a flushed CDC may have carried them and the peer would wait
+     *     forever) and, unless CLOSED or aborted, the data that was in flight even after our close
+     *     flags, so no byte and no close is lost (the kernel would lose them).</li>
+     * </ul>
+     * When a discarded CDC carried a consumer cursor newer than the last completed one, a
+     * consumer-cursor CDC is forced (the peer may wait for it; the kernel has no such step).
+     *
+     * @return true when a failover-validation CDC is due
+     */
+    public boolean switchLink() {
+        try {
+            linkSwitches++;
+            int discarded = sender.discardPending();
+            SmcCloseState st = close.state();
+            if (st != SmcCloseState.ACTIVE && discarded == 0) {
+                return false; // the kernel only moves the link; nothing was in flight
+            }
+            // also when CLOSED or aborted (nothing is re-sent then): the close/abort CDC sent again
+            // must not announce bytes that were never placed
+            sender.switchCursor();
+            // also after our abort or in CLOSED (the kernel sends none there): it tells the peer
+            // that the seqnos of our flushed CDCs will never come
+            validationDue = true;
+            if (discarded > 0) {
+                if (close.txFlags().raw() != 0) {
+                    controlCdcDue = true; // our close/abort flags may have been in a flushed CDC
+                }
+                if (st != SmcCloseState.CLOSED && !receiver.consConfirmed().equals(sender.consFin())) {
+                    receiver.forceConsumerUpdate();
+                }
+            }
+            return validationDue;
+        } finally {
+            publish();
+        }
+    }
+
+    /**
      * Next thing to post, or empty: a data burst ({@code smc_tx_sndbuf_nonempty}), otherwise a
      * CDC without data when close flags or a consumer-cursor update ({@code smc_tx_consumer_update})
      * are due.
      */
     public Optional<Transmission> poll() {
         try {
+            if (validationDue) {
+                // smcr_cdc_msg_send_validation: first on the new link
+                validationDue = false;
+                validationsSent++;
+                CdcMessage v = new CdcMessage(sender.seqFin(), cfg.peerToken(), CdcCursor.ZERO, CdcCursor.ZERO,
+                        ProducerFlags.NONE.withFailoverValidation(true), ConnStateFlags.NONE,
+                        new byte[CdcMessage.RESERVED_LENGTH]);
+                // pending with the seqno it carries, not tx_cdc_seq as in the kernel: its completion must not
+                // make a later validation claim seqnos of flushed CDCs the peer never saw
+                sender.validationPosted(sender.seqFin(), sender.consFin()); // it carries no consumer cursor
+                return Optional.of(new Transmission(List.of(), v));
+            }
             if (close.state() == SmcCloseState.CLOSED && !controlCdcDue) {
                 return Optional.empty();
             }
-            // no data after our own done_writing/closed/abort (only closeNow() can leave data unsent)
-            if (abortReason == null && !close.txFlags().anyCloseOrSendDone() && !close.rxFlags().peerConnAbort()
-                    && sender.transmitDue()) {
-                List<RdmaWriteSegment> writes = sender.rdmaWrites();
+            // no new data after our own done_writing/closed/abort (only closeNow() can leave data
+            // unsent); data that was in flight on a failed link is sent again (switchLink)
+            boolean closedTx = close.txFlags().anyCloseOrSendDone();
+            if (abortReason == null && !close.rxFlags().peerConnAbort() && sender.transmitDue()
+                    && (!closedTx || (sender.resendPending() > 0 && close.state() != SmcCloseState.CLOSED))) {
+                List<RdmaWriteSegment> writes = closedTx ? sender.rdmaWrites(sender.resendPending())
+                        : sender.rdmaWrites();
                 if (!writes.isEmpty()) {
                     return Optional.of(new Transmission(writes, buildCdc()));
                 }
@@ -295,7 +391,7 @@ public final class CdcConnection {
         txSeqno = (txSeqno + 1) & 0xFFFF;
         CdcMessage m = CdcMessage.of(txSeqno, cfg.peerToken(), sender.prod(), receiver.cons(), sender.prodFlags(),
                 close.txFlags());
-        sender.cdcPosted();
+        sender.cdcPosted(txSeqno, receiver.cons());
         receiver.cdcPosted();
         controlCdcDue = false;
         return m;
@@ -330,12 +426,15 @@ public final class CdcConnection {
         }
         int seqDiff = (short) (m.seqno() - rxSeqno);
         if (m.prodFlags().failoverValidation()) {
-            // smc_cdc_msg_validate: the peer's last sent seqno must not be ahead of ours
+            // smc_cdc_msg_validate: its seqno is the last one whose send completed at the peer, so
+            // we must have received it; else CDCs were lost and the connection is out of sync
             if ((short) (rxSeqno - m.seqno()) < 0) {
                 abort(CdcViolation.SEQNO_LOST_AFTER_FAILOVER);
                 return new CdcResult.Aborted(CdcViolation.SEQNO_LOST_AFTER_FAILOVER,
-                        "peer sent up to seqno " + m.seqno() + " but we received only up to " + rxSeqno);
+                        "peer completed up to seqno " + m.seqno() + " but we received only up to " + rxSeqno);
             }
+            validationsReceived++;
+            peerResync = true;
             return new CdcResult.Ignored(CdcResult.IgnoreReason.FAILOVER_VALIDATION_OK, "seqno " + m.seqno());
         }
         if (seqDiff < 0) {
@@ -343,6 +442,12 @@ public final class CdcConnection {
                     "seqno " + m.seqno() + " is before " + rxSeqno);
         }
         CdcConfig.Validation v = cfg.validation();
+        // after the peer's failover: its flushed CDCs used up seqnos we never see, and its re-sends
+        // carry producer cursors we already have; the kernel rule (ignore older cursors) applies
+        // until the peer's cursors caught up, even in STRICT mode
+        if (peerResync) {
+            v = CdcConfig.Validation.KERNEL;
+        }
         if (v == CdcConfig.Validation.STRICT && seqDiff != 1) {
             abort(CdcViolation.SEQNO_GAP);
             return new CdcResult.Aborted(CdcViolation.SEQNO_GAP, "seqno " + m.seqno() + " after " + rxSeqno);
@@ -357,6 +462,10 @@ public final class CdcConnection {
             return new CdcResult.Aborted(bad, detail.toString());
         }
         rxSeqno = m.seqno();
+        if (peerResync && !Cursor.kernelIgnoresAsOlder(receiver.prod(), m.prod().toCursor())
+                && !Cursor.kernelIgnoresAsOlder(sender.peerCons(), m.cons().toCursor())) {
+            peerResync = false;
+        }
         int freed = sender.applyPeerCons(m.cons(), v);
         int newBytes = receiver.applyProd(m.prod(), m.prodFlags(), v);
         close.passive(m.connStateFlags());

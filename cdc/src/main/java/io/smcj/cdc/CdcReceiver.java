@@ -288,6 +288,11 @@ public final class CdcReceiver {
         }
     }
 
+    /** A consumer-cursor CDC is due regardless of the update rule (after a link switch). */
+    void forceConsumerUpdate() {
+        consUpdateDue = true;
+    }
+
     /** A CDC carrying {@link #cons()} was posted: {@code rx_curs_confirmed} follows. */
     void cdcPosted() {
         consConfirmed = cons;

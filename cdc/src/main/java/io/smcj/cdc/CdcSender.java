@@ -46,8 +46,32 @@ public final class CdcSender {
     private boolean tcpCork;
     /** An event that pushes corked data arrived (CDC completion, freed peer space, flush). */
     private boolean pushRequested;
-    /** {@code smc_cdc_tx_pend.cursor} of every posted, not yet completed CDC. */
-    private final ArrayDeque<Cursor> pendingCdcs = new ArrayDeque<>();
+    /** {@code struct smc_cdc_tx_pend} of every posted, not yet completed CDC, oldest first. */
+    private final ArrayDeque<PendingCdc> pendingCdcs = new ArrayDeque<>();
+    /** {@code local_tx_ctrl_fin}: our producer cursor as of the last completed CDC. */
+    private Cursor prodFin;
+    /** {@code tx_cdc_seq_fin}: the sequence number of the last completed CDC (0: none yet). */
+    private int seqFin;
+    /** Our consumer cursor as carried by the last completed CDC (what the peer surely knows). */
+    private Cursor consFin;
+    /**
+     * After {@link #switchCursor()}: the old {@code tx_curs_sent}, the end of the bytes to be sent
+     * again; data up to it may be re-sent even after our close flags went out. Null otherwise.
+     */
+    private Cursor resendEnd;
+    /** The highest producer cursor we ever sent (prod is lower while re-sending after a rewind). */
+    private Cursor prodMax;
+
+    /**
+     * {@code struct smc_cdc_tx_pend}: what a posted CDC carried.
+     *
+     * @param cursor  {@code tx_curs_sent} when posted
+     * @param pCursor {@code local_tx_ctrl.prod} when posted
+     * @param ctrlSeq {@code tx_cdc_seq} when posted
+     * @param cons    our consumer cursor it carried (not in the kernel's struct; see {@link #consFin()})
+     */
+    record PendingCdc(Cursor cursor, Cursor pCursor, int ctrlSeq, Cursor cons) {
+    }
 
     CdcSender(MemorySegment sndbuf, int peerRmbeSize, CdcConfig cfg) {
         this.sndbuf = Objects.requireNonNull(sndbuf, "sndbuf");
@@ -69,6 +93,9 @@ public final class CdcSender {
         txCursFin = s;
         prod = cfg.initialTxCursor();
         peerCons = cfg.initialTxCursor();
+        prodFin = prod;
+        prodMax = prod;
+        consFin = cfg.initialRxCursor();
     }
 
     public int sndbufSize() {
@@ -132,6 +159,26 @@ public final class CdcSender {
 
     public int pendingCdcCount() {
         return pendingCdcs.size();
+    }
+
+    /** {@code local_tx_ctrl_fin}: our producer cursor as of the last completed CDC. */
+    public Cursor prodFin() {
+        return prodFin;
+    }
+
+    /** {@code tx_cdc_seq_fin}: sequence number of the last completed CDC, 0 before the first. */
+    public int seqFin() {
+        return seqFin;
+    }
+
+    /** Our consumer cursor carried by the last completed CDC. */
+    public Cursor consFin() {
+        return consFin;
+    }
+
+    /** Bytes still to be sent again after a link switch (0 when none). */
+    public int resendPending() {
+        return resendEnd == null ? 0 : (int) Math.max(0, Cursor.distance(sndbufSize, txCursSent, resendEnd));
     }
 
     /**
@@ -208,7 +255,12 @@ public final class CdcSender {
      * @return the segments, empty when nothing can be sent
      */
     List<RdmaWriteSegment> rdmaWrites() {
-        int toSend = preparedSends();
+        return rdmaWrites(Integer.MAX_VALUE);
+    }
+
+    /** {@link #rdmaWrites()} sending at most {@code limit} bytes (re-sends after our close, see {@link #resendPending()}). */
+    List<RdmaWriteSegment> rdmaWrites(int limit) {
+        int toSend = Math.min(preparedSends(), limit);
         int rmbespace = peerRmbeSpace();
         if (toSend <= 0 || rmbespace <= 0) {
             return List.of();
@@ -242,6 +294,12 @@ public final class CdcSender {
         }
         prod = prod.add(peerRmbeSize, len);
         txCursSent = txCursSent.add(sndbufSize, len);
+        if (resendEnd != null && Cursor.distance(sndbufSize, txCursSent, resendEnd) <= 0) {
+            resendEnd = null;
+        }
+        if (Cursor.distance(peerRmbeSize, prodMax, prod) > 0) {
+            prodMax = prod;
+        }
         pushRequested = false;
         return segs;
     }
@@ -252,8 +310,8 @@ public final class CdcSender {
     }
 
     /** A CDC was posted ({@code smc_cdc_add_pending_send}; urgent flags cleared after posting). */
-    void cdcPosted() {
-        pendingCdcs.addLast(txCursSent);
+    void cdcPosted(int seq, Cursor cons) {
+        pendingCdcs.addLast(new PendingCdc(txCursSent, prod, seq, cons));
         if (urgDataPresent) {
             urgDataPending = false;
             urgDataPresent = false;
@@ -269,16 +327,83 @@ public final class CdcSender {
      * @throws IllegalStateException when no CDC is pending (an engine bug)
      */
     boolean cdcSendComplete() {
-        Cursor c = pendingCdcs.pollFirst();
+        PendingCdc c = pendingCdcs.pollFirst();
         if (c == null) {
             throw new IllegalStateException("CDC send completion without a posted CDC");
         }
-        txCursFin = c;
+        // never backwards: after a rewind the peer's consumer cursor may have moved fin beyond
+        // the CDCs still pending (see applyPeerCons)
+        if (Cursor.distance(sndbufSize, txCursFin, c.cursor()) > 0) {
+            txCursFin = c.cursor();
+            prodFin = c.pCursor();
+        }
+        seqFin = c.ctrlSeq();
+        consFin = c.cons();
         if (pendingCdcs.isEmpty() && preparedSends() > 0) {
             pushRequested = true;
             return true;
         }
         return false;
+    }
+
+    /**
+     * The failover-validation CDC was posted ({@code smcr_cdc_msg_send_validation} calls
+     * {@code smc_cdc_add_pending_send}): it is pending like any CDC, with the current cursors and
+     * {@code tx_cdc_seq} (not incremented), but changes no urgent flags.
+     */
+    void validationPosted(int seq, Cursor cons) {
+        pendingCdcs.addLast(new PendingCdc(txCursSent, prod, seq, cons));
+    }
+
+    /**
+     * The CDCs posted on a failed link will never complete (flushed, {@code WR_FLUSH_ERR}): they
+     * are forgotten, like {@code smc_cdc_tx_handler} with an error status (no cursor moves).
+     *
+     * @return how many were discarded
+     */
+    int discardPending() {
+        int n = pendingCdcs.size();
+        pendingCdcs.clear();
+        return n;
+    }
+
+    /**
+     * {@code smc_switch_cursor} (smc_core.c): rewind to what the last completed CDC confirmed.
+     * {@code tx_curs_sent := tx_curs_fin} and {@code local_tx_ctrl.prod := local_tx_ctrl_fin};
+     * when the peer's consumer cursor is already beyond that producer cursor (it consumed data
+     * whose CDC completion we lost), sent, fin, prod and prod-fin all advance by the difference
+     * (that data needs no re-send). Everything between the new {@code tx_curs_sent} and
+     * {@code tx_curs_prep} is then sent again by {@link #rdmaWrites()}; the peer places the same
+     * bytes at the same RMBE offsets and ignores the older producer cursors. Call after
+     * {@link #discardPending()}.
+     */
+    void switchCursor() {
+        if (!pendingCdcs.isEmpty()) {
+            throw new IllegalStateException("switchCursor with CDCs pending on a live link");
+        }
+        Cursor oldSent = txCursSent;
+        txCursSent = txCursFin;
+        prod = prodFin;
+        // smc_curs_comp(cons, fin) < 0 in the kernel; the serial distance is right across roll-over
+        long ahead = Cursor.distance(peerRmbeSize, prodFin, peerCons);
+        if (ahead > 0) {
+            int d = (int) ahead;
+            if (d > Cursor.distance(sndbufSize, txCursSent, oldSent)) {
+                throw new IllegalStateException("CDC core invariant broken: peer consumed " + d
+                        + " bytes beyond what we sent");
+            }
+            txCursSent = txCursSent.add(sndbufSize, d);
+            txCursFin = txCursFin.add(sndbufSize, d);
+            prod = prod.add(peerRmbeSize, d);
+            prodFin = prodFin.add(peerRmbeSize, d);
+        }
+        resendEnd = Cursor.distance(sndbufSize, txCursSent, oldSent) > 0 ? oldSent : null;
+        if (resendEnd != null && urgPresentPosted) {
+            // the urg_data_present CDC may be lost: the re-send carries it again (smc_tx_rdma_writes)
+            urgPresentPosted = false;
+        }
+        // smc_switch_cursor queues tx_work, which pushes without asking about corking
+        pushRequested = true;
     }
 
     /**
@@ -301,8 +426,9 @@ public final class CdcSender {
             detail.append("consumer cursor ").append(c).append(" is behind ").append(peerCons);
             return CdcViolation.CONS_CURSOR_BACKWARDS;
         }
-        if (Cursor.distance(peerRmbeSize, c, prod) < 0) {
-            detail.append("consumer cursor ").append(c).append(" is beyond our producer cursor ").append(prod);
+        // prodMax, not prod: after a rewind the peer may report consuming bytes we are about to re-send
+        if (Cursor.distance(peerRmbeSize, c, prodMax) < 0) {
+            detail.append("consumer cursor ").append(c).append(" is beyond our producer cursor ").append(prodMax);
             return CdcViolation.CONS_CURSOR_BEYOND_PRODUCED;
         }
         return null;
@@ -319,6 +445,20 @@ public final class CdcSender {
         }
         int d = (int) Cursor.distance(peerRmbeSize, peerCons, c);
         peerCons = c;
+        long skip = Cursor.distance(peerRmbeSize, prod, peerCons);
+        if (skip > 0) {
+            // only after a rewind: the peer consumed bytes we were going to send again (their CDC
+            // completion was lost). Skip them, as smc_switch_cursor does when it sees the consumer
+            // cursor ahead; they are delivered, so their send buffer space is free too.
+            int k = (int) skip;
+            txCursSent = txCursSent.add(sndbufSize, k);
+            prod = prod.add(peerRmbeSize, k);
+            txCursFin = txCursSent;
+            prodFin = prod;
+            if (resendEnd != null && Cursor.distance(sndbufSize, txCursSent, resendEnd) <= 0) {
+                resendEnd = null;
+            }
+        }
         if (d > 0) {
             if (preparedSends() > 0) {
                 pushRequested = true; // smc_cdc_msg_recv_action: diff_cons && smc_tx_prepared_sends

@@ -46,12 +46,16 @@ final class CdcPair {
     static final class InFlight {
         final ArrayDeque<RdmaWriteSegment> unplaced;
         final CdcMessage cdc;
+        /** Absolute stream position of its first data byte. */
+        final long startAbs;
         /** Absolute stream position the CDC announces (end of all data posted with it and before). */
         final long endAbs;
+        long placed;
 
-        InFlight(Transmission t, long endAbs) {
+        InFlight(Transmission t, long startAbs, long endAbs) {
             this.unplaced = new ArrayDeque<>(t.writes());
             this.cdc = t.cdc();
+            this.startAbs = startAbs;
             this.endAbs = endAbs;
         }
     }
@@ -72,10 +76,14 @@ final class CdcPair {
         long readPos;
         long bytesRead;
         int urgIdx;
-        /** Absolute stream position of the next byte our RDMA WRITEs place into the peer. */
-        long placedAbs;
         /** Absolute stream position of the end of all posted RDMA WRITEs. */
         long postedAbs;
+        /** Our producer cursor as of postedAbs. */
+        Cursor lastProd;
+        /** Highest absolute position ever placed into the peer (re-sends after a link switch land below it). */
+        long maxPlacedAbs;
+        /** Link switches and failover-validation CDCs seen by this side. */
+        int switches;
         /** Absolute consumer position in our RMBE (bytes consumed or skipped). */
         long consAbs;
         Cursor lastCons;
@@ -96,6 +104,7 @@ final class CdcPair {
             this.conn = new CdcConnection(cfg, sndbuf, rmbe, peerRmbeSize);
             this.lastCons = conn.receiver().cons();
             this.lastRxProd = conn.receiver().prod();
+            this.lastProd = conn.sender().prod();
         }
 
         int rmbeSize() {
@@ -186,6 +195,7 @@ final class CdcPair {
 
         /** Polls once; returns false when nothing was due. */
         boolean poll() {
+            followProd();
             var t = conn.poll();
             if (t.isEmpty()) {
                 return false;
@@ -195,9 +205,24 @@ final class CdcPair {
                 assertTrue(s.localOffset() + s.length() <= sndbuf.byteSize(), "write source outside send buffer");
                 assertTrue(s.remoteOffset() + s.length() <= peerRmbeSize, "write target outside peer RMBE");
             }
+            long start = postedAbs;
             postedAbs += tr.dataBytes();
-            toPeer.addLast(new InFlight(tr, postedAbs));
+            assertEquals(tr.dataBytes(), Cursor.distance(peerRmbeSize, lastProd, conn.sender().prod()),
+                    "the producer cursor moved by the bytes sent");
+            lastProd = conn.sender().prod();
+            toPeer.addLast(new InFlight(tr, start, postedAbs));
             return true;
+        }
+
+        /**
+         * After a rewind the sender skips bytes the peer reports consumed (its producer cursor
+         * jumps forward without a post): follow it.
+         */
+        void followProd() {
+            long jump = Cursor.distance(peerRmbeSize, lastProd, conn.sender().prod());
+            assertTrue(jump >= 0, name + " producer cursor moved back outside a link switch");
+            postedAbs += jump;
+            lastProd = conn.sender().prod();
         }
 
         /** Places the next unplaced RDMA WRITE segment (RC order); false if none. */
@@ -205,13 +230,15 @@ final class CdcPair {
             for (InFlight f : toPeer) {
                 RdmaWriteSegment s = f.unplaced.pollFirst();
                 if (s != null) {
-                    long expectOff = Math.floorMod(placedAbs + startCount(), peerRmbeSize);
+                    long at = f.startAbs + f.placed;
+                    long expectOff = Math.floorMod(at + startCount(), peerRmbeSize);
                     assertEquals(expectOff, s.remoteOffset(), name + " RDMA WRITE at the wrong RMBE offset");
-                    assertTrue(placedAbs + s.length() <= peer.consAbs + peerRmbeSize,
+                    assertTrue(at + s.length() <= peer.consAbs + peerRmbeSize,
                             name + " would overwrite unread bytes in the peer RMBE");
                     MemorySegment.copy(sndbuf, ValueLayout.JAVA_BYTE, s.localOffset(), peer.rmbe,
                             ValueLayout.JAVA_BYTE, s.remoteOffset(), s.length());
-                    placedAbs += s.length();
+                    f.placed += s.length();
+                    maxPlacedAbs = Math.max(maxPlacedAbs, at + s.length());
                     return true;
                 }
             }
@@ -233,6 +260,12 @@ final class CdcPair {
             peer.results.add(r);
             assertFalse(r instanceof CdcResult.Aborted, () -> peer.name + " aborted an honest CDC: " + r);
             awaitingCompletion++;
+            if (f.cdc.prodFlags().failoverValidation()) {
+                assertTrue(r instanceof CdcResult.Ignored ign
+                        && (ign.reason() == CdcResult.IgnoreReason.FAILOVER_VALIDATION_OK
+                        || ign.reason() == CdcResult.IgnoreReason.CONNECTION_CLOSED), () -> "validation: " + r);
+                return true;
+            }
             if (r instanceof CdcResult.Ignored ign) {
                 // only a closed receiver ignores CDCs of an honest peer
                 assertEquals(CdcResult.IgnoreReason.CONNECTION_CLOSED, ign.reason(), r.toString());
@@ -242,8 +275,11 @@ final class CdcPair {
             Cursor p = peer.conn.receiver().prod();
             long moved = Cursor.distance(peer.rmbeSize(), peer.lastRxProd, p);
             assertTrue(moved >= 0, "producer cursor went back");
+            long before = peer.rxProdAbs;
             peer.rxProdAbs += moved;
-            assertEquals(f.endAbs, peer.rxProdAbs, "the CDC announces exactly the bytes written before it");
+            // after a link switch, re-sent CDCs may announce bytes the peer has: it keeps its cursor
+            assertEquals(Math.max(before, f.endAbs), peer.rxProdAbs,
+                    "the CDC announces exactly the bytes written before it");
             peer.lastRxProd = p;
             assertTrue(peer.conn.readable() <= peer.rmbeSize());
             return true;
@@ -256,6 +292,35 @@ final class CdcPair {
             awaitingCompletion--;
             conn.onCdcSendComplete();
             return true;
+        }
+
+        /**
+         * The link failed: {@code keep} of the CDCs the peer received but whose completion we did
+         * not see yet complete successfully, the others are flushed; then {@link CdcConnection#switchLink()}.
+         * Call {@link CdcPair#failLink} first to drop what was in flight.
+         */
+        void switchLink(int keep) {
+            int k = Math.min(keep, awaitingCompletion);
+            for (int i = 0; i < k; i++) {
+                conn.onCdcSendComplete();
+            }
+            awaitingCompletion = 0;
+            followProd();
+            Cursor before = conn.sender().prod();
+            conn.switchLink();
+            switches++;
+            long back = Cursor.distance(peerRmbeSize, conn.sender().prod(), before);
+            assertTrue(back >= 0, name + " rewind moved the producer cursor forward");
+            postedAbs -= back;
+            lastProd = conn.sender().prod();
+            assertTrue(postedAbs <= maxPlacedAbs, () -> name + " rewound to a position never placed: postedAbs "
+                    + postedAbs + " maxPlaced " + maxPlacedAbs + " back " + back + " from " + before + " " + conn.snapshot()
+                    + " peer " + peer.conn.snapshot());
+            // the peer may have consumed beyond postedAbs (its consumer update was lost): the
+            // re-sent bytes land on consumed positions with the same values, which is harmless
+            if (conn.linkSwitches() > 0 && conn.validationDue()) {
+                assertEquals(conn.sender().txCursFin(), conn.sender().txCursSent(), "sent == fin after the rewind");
+            }
         }
 
         long normalBytesWritten() {
@@ -285,6 +350,19 @@ final class CdcPair {
         }
     }
 
+    /**
+     * The RC link fails: whatever was not yet placed or delivered in either direction is lost;
+     * each side keeps {@code keepA}/{@code keepB} successful completions and switches to a new
+     * link ({@link Side#switchLink}). The new link is modelled by the same (now empty) FIFOs.
+     */
+    void failLink(int keepA, int keepB) {
+        a.toPeer.clear();
+        b.toPeer.clear();
+        a.switchLink(keepA);
+        b.switchLink(keepB);
+        log.add("link failed, keep " + keepA + "/" + keepB);
+    }
+
     // -------------------------------------------------------------------- invariants
 
     void checkInvariants() {
@@ -303,7 +381,7 @@ final class CdcPair {
             assertEquals(rx.readable(), sum);
             assertTrue(s.conn.readableSpans().size() <= 2);
             // the reader never sees unplaced bytes: readable bytes were all placed by the peer
-            assertTrue(s.consAbs + rx.readable() <= s.peer.placedAbs, s.name + " may read unwritten bytes");
+            assertTrue(s.consAbs + rx.readable() <= s.peer.maxPlacedAbs, s.name + " may read unwritten bytes");
             assertNull(s.conn.abortReason(), s.name + " aborted");
         }
     }

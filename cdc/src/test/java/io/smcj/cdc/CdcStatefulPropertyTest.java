@@ -159,6 +159,15 @@ class CdcStatefulPropertyTest {
                 })));
     }
 
+    /** The link fails at an arbitrary moment; both sides switch to a new one (smc_switch_conns). */
+    static Action<Model> failLink() {
+        return act(Combinators.combine(Arbitraries.integers().between(0, 3), Arbitraries.integers().between(0, 3))
+                .as((ka, kb) -> Transformer.<Model>mutate("failLink keep " + ka + "/" + kb, (Model m) -> {
+                    m.pair.failLink(ka, kb);
+                    m.pair.checkInvariants();
+                })));
+    }
+
     @Provide
     Arbitrary<ActionChain<Model>> chains() {
         return setups().flatMap(s -> ActionChain.<Model>startWith(() -> new Model(s))
@@ -170,6 +179,7 @@ class CdcStatefulPropertyTest {
                 .withAction(3, place())
                 .withAction(4, deliver())
                 .withAction(3, complete())
+                .withAction(1, failLink())
                 .withMaxTransformations(60));
     }
 
@@ -277,6 +287,7 @@ class CdcStatefulPropertyTest {
                 .withAction(4, deliver())
                 .withAction(3, complete())
                 .withAction(1, closeOrShutdown())
+                .withAction(1, failLink())
                 .withMaxTransformations(50));
     }
 

@@ -351,9 +351,21 @@ final class Link {
 
     /** Agent: polls and handles completions. @return the number handled */
     int pollCompletions() {
-        if (state == State.CLOSED) {
-            return 0;
+        if (state == State.CLOSED || polling) {
+            return 0; // polling: re-entered from a handler (LinkGroup.onCdc for a failover validation)
         }
+        polling = true;
+        try {
+            return pollCompletionsNow();
+        } finally {
+            polling = false;
+        }
+    }
+
+    /** Agent thread only. */
+    private boolean polling;
+
+    private int pollCompletionsNow() {
         runSlotWaiters();
         int total = 0;
         while (true) {

@@ -59,6 +59,8 @@ final class LinkGroup implements Link.Events {
     final java.util.concurrent.locks.ReentrantLock confLock = new java.util.concurrent.locks.ReentrantLock();
     /** The peer's RMB rkeys from CONFIRM RKEY: RMB vaddr -> link number -> rkey. */
     final Map<Long, Map<Integer, Integer>> peerRtokens = new ConcurrentHashMap<>();
+    /** Server: DELETE LINK requests of the client to send back once their link's connections moved. */
+    private final Map<Link, DeleteLink> deleteEchoes = new ConcurrentHashMap<>();
     /** TEST LINK sent and not answered yet: the time it was sent, else 0. */
     volatile long testLinkSentNanos;
 
@@ -98,6 +100,42 @@ final class LinkGroup implements Link.Events {
     Link activeLinkByPeerQpn(int qpn) {
         for (Link l : links) {
             if (l.isActive() && l.peerQpn == qpn) {
+                return l;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * {@code smcr_lgr_conn_assign_link} (smc_core.c), server side: link balancing over the active
+     * links (the kernel also skips asymmetric ones). With an even number of connections already in
+     * the group ({@code conns_num}, counted here as the reserved slots before this connection's) the
+     * first active link, with an odd number the next active link after it (the first if there is
+     * none). The client does not balance: it takes the link whose QP the server's Accept names.
+     *
+     * @return the link, or null when none is active ({@code SMC_CLC_DECL_NOACTLINK})
+     */
+    synchronized Link assignLink() {
+        List<Link> act = activeLinks();
+        if (act.isEmpty()) {
+            return null;
+        }
+        int connsNum = Math.max(0, reserved - 1);
+        if (role == SmcStats.Role.SERVER && connsNum % 2 == 1 && act.size() > 1) {
+            return act.get(1);
+        }
+        return act.get(0);
+    }
+
+    /**
+     * The active link to the server's QP the Accept names ({@code smc_connect_rdma}): QP number
+     * and GID must both match, QP numbers alone are only unique per device. (Linux also compares
+     * the MAC for SMC-R v1; links do not keep the peer's MAC here.)
+     */
+    Link activeLinkByPeer(int qpn, byte[] gid) {
+        io.smcj.transport.rdma.VerbsGid g = io.smcj.transport.rdma.VerbsGid.of(gid);
+        for (Link l : links) {
+            if (l.isActive() && l.peerQpn == qpn && g.equals(l.peerGid)) {
                 return l;
             }
         }
@@ -336,6 +374,15 @@ final class LinkGroup implements Link.Events {
 
     @Override
     public void onCdc(Link link, CdcMessage m) {
+        if (m.prodFlags().failoverValidation()) {
+            // smc_cdc_msg_validate compares with the last seqno we received: CDCs the peer saw
+            // complete on the failed link may still wait in that link's CQ; take them in first
+            for (Link other : links) {
+                if (other != link) {
+                    other.pollCompletions();
+                }
+            }
+        }
         int token = m.token().value();
         SmcConnection c = conns.get(token);
         List<CdcMessage> held = null;
@@ -405,9 +452,19 @@ final class LinkGroup implements Link.Events {
                     // nothing waits for it
                 }
                 case DeleteLink d when !d.isResponse() && !d.all() -> {
-                    sendLlc(link, d.withHeader(d.header().withFlags(d.header().flags() | io.smcj.llc.LlcFlags.RESP)));
                     Link gone = linkByNum(d.linkNum());
+                    if (role == SmcStats.Role.CLIENT) {
+                        // smc_llc_process_cli_delete_link: the response first (reason 0, or NOLNK
+                        // for a link we do not have), then the connections move
+                        sendLlc(link, new DeleteLink(d.header().withFlags(d.header().flags() | io.smcj.llc.LlcFlags.RESP),
+                                d.linkNum(), gone != null ? 0 : LlcDeleteReason.NOLNK.code(), d.reserved()));
+                    }
                     if (gone != null && gone != link) {
+                        if (role == SmcStats.Role.SERVER) {
+                            // smc_llc_process_srv_delete_link: the connections move, then the request
+                            // goes back to the client (after the failover, see onLinkError)
+                            deleteEchoes.put(gone, d);
+                        }
                         gone.deletedByPeer = true;
                         gone.fail("peer sent DELETE LINK for link " + d.linkNum());
                     }
@@ -432,29 +489,57 @@ final class LinkGroup implements Link.Events {
         // never inline: the caller may hold a connection lock. Until the agent has moved a
         // connection, it posts nothing (SmcConnection.pump checks the link of its in-flight CDCs).
         engine.onAgent(() -> {
-            link.pollCompletions(); // completions that succeeded before the failure count first
-            Link survivor = activeLink();
+            // completions that succeeded before the failure count first (smc_cdc_tx_handler moves
+            // tx_curs_fin); the rest come back flushed (WR_FLUSH_ERR) and only free their slots
+            link.pollCompletions();
+            Link survivor = failoverTarget(link);
             if (survivor == null) {
                 engine.terminateLinkGroup(this, "last link failed: " + why, false);
                 return;
             }
-            // smcr_link_down: tell the peer on the surviving link, move the connections to it
-            try {
-                if (!link.deletedByPeer) {
-                    sendLlc(survivor, DeleteLink.of(framing, false, false, link.linkNum,
-                            LlcDeleteReason.LOST_PATH.code()));
-                }
-            } catch (LinkDownException ignored) {
-                // the survivor failing too is handled by its own error
-            }
+            // smcr_link_down: smc_switch_conns first (each connection's validation CDC and re-send
+            // on the survivor), then DELETE LINK (lost path) for the failed link
             engine.trace.line(engine.name + " link group " + id + ": connections move to link_num "
                     + survivor.linkNum);
             links.remove(link);
             engine.destroyLater(link);
             for (SmcConnection c : conns.values()) {
-                c.failover(link);
+                c.failover(link, survivor);
+            }
+            try {
+                DeleteLink echo = deleteEchoes.remove(link);
+                if (!link.deletedByPeer) {
+                    // smcr_link_down: the client sends it directly, the server through
+                    // smc_llc_srv_delete_link_local; both set the orderly flag
+                    sendLlc(survivor, DeleteLink.of(framing, false, true, link.linkNum,
+                            LlcDeleteReason.LOST_PATH.code()));
+                } else if (echo != null) {
+                    sendLlc(survivor, echo); // server: the client's request goes back to it as a request
+                }
+            } catch (LinkDownException ignored) {
+                // the survivor failing too is handled by its own error
             }
         });
+    }
+
+    /**
+     * {@code smc_switch_conns}: the first active link other than {@code from}, preferring one on
+     * another device or port (a device error there would hit it too).
+     */
+    private Link failoverTarget(Link from) {
+        Link any = null;
+        for (Link l : links) {
+            if (l == from || !l.isActive()) {
+                continue;
+            }
+            if (l.device != from.device) {
+                return l;
+            }
+            if (any == null) {
+                any = l;
+            }
+        }
+        return any;
     }
 
     @Override

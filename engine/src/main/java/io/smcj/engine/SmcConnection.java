@@ -25,10 +25,11 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * The data path of one SMC-R connection ({@code struct smc_connection}; smc_tx.c, smc_rx.c,
  * smc_cdc.c, smc_close.c glue): the {@code cdc/} core over our RMBE and send buffer, posting its
- * {@link Transmission}s (RDMA WRITEs into the peer's RMBE, then the CDC as an IB SEND) on the link
- * group's active link. Application threads call {@link #write}/{@link #read} under the connection
- * lock (the kernel's socket lock) and wait on its condition; the engine agent delivers CDCs and
- * send completions under the same lock. Every blocking wait has a timeout or is woken by close,
+ * {@link Transmission}s (RDMA WRITEs into the peer's RMBE, then the CDC as an IB SEND) on the
+ * connection's link ({@code conn->lnk}, see {@link LinkGroup#assignLink()}); after a link failure
+ * the agent moves it to a surviving link ({@link #failover}). Application threads call
+ * {@link #write}/{@link #read} under the connection lock (the kernel's socket lock) and wait on its
+ * condition; the engine agent delivers CDCs and send completions under the same lock. Every blocking wait has a timeout or is woken by close,
  * abort or link-group loss.
  */
 final class SmcConnection {
@@ -44,12 +45,13 @@ final class SmcConnection {
     final long peerRmbAddr;
     /** The peer's RMB rkey per link number (CLC gives the first; ADD LINK CONT / CONFIRM RKEY the others). */
     final java.util.Map<Integer, Integer> peerRkeys = new java.util.concurrent.ConcurrentHashMap<>();
-    /** Transmissions handed to a link whose CDC has not completed yet, oldest first. */
-    private final java.util.ArrayDeque<Transmission> inflight = new java.util.ArrayDeque<>();
-    /** After a link failover: transmissions to post again on the surviving link, in order. */
-    private final java.util.ArrayDeque<Transmission> resend = new java.util.ArrayDeque<>();
-    /** The link the in-flight transmissions went out on. */
-    private Link postedOn;
+    /** {@code conn->lnk}: every CDC and RDMA WRITE of this connection goes over this link. */
+    private volatile Link link;
+    /**
+     * Counts link switches; a send completion of a CDC posted before the last switch is ignored
+     * (the core forgot those CDCs when it rewound, {@code CdcConnection.switchLink}).
+     */
+    private int linkEpoch;
     final int peerRmbeSize;
     final SmcStatus status;
     private final CdcConnection core;
@@ -86,6 +88,31 @@ final class SmcConnection {
 
     CdcSnapshot snapshot() {
         return core.snapshot();
+    }
+
+    /** Sets {@code conn->lnk} ({@code smcr_lgr_conn_assign_link}; the client: the Accept's link). */
+    void assignLink(Link l) {
+        lock.lock();
+        try {
+            link = l;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The link this connection sends on ({@code conn->lnk}); safe from any thread. */
+    Link link() {
+        return link;
+    }
+
+    /** Failover-validation CDCs sent and accepted from the peer ({@code CdcConnection} counters). */
+    int[] validations() {
+        lock.lock();
+        try {
+            return new int[] {core.validationsSent(), core.validationsReceived()};
+        } finally {
+            lock.unlock();
+        }
     }
 
     long bytesSent() {
@@ -294,6 +321,8 @@ final class SmcConnection {
             if (r instanceof CdcResult.Aborted a) {
                 engine.trace.line(engine.name + " connection " + localToken + " aborted: " + a.violation() + " "
                         + a.detail());
+            } else if (r instanceof CdcResult.Ignored i && i.reason() == CdcResult.IgnoreReason.FAILOVER_VALIDATION_OK) {
+                engine.trace.line(engine.name + " connection " + localToken + " failover validation ok: " + i.detail());
             }
             pump();
             changed.signalAll();
@@ -303,10 +332,15 @@ final class SmcConnection {
         }
     }
 
-    void onCdcSendComplete() {
+    /** A CDC send completed; {@code epoch}: the link switch count when it was posted. */
+    private void onCdcSendComplete(int epoch) {
         lock.lock();
         try {
-            inflight.poll();
+            if (epoch != linkEpoch || released) {
+                // posted on a link we left: the core already forgot it (it will be re-sent or
+                // the peer has it; either way the peer ignores the duplicate)
+                return;
+            }
             core.onCdcSendComplete();
             pump();
             changed.signalAll();
@@ -317,30 +351,30 @@ final class SmcConnection {
     }
 
     /**
-     * {@code smc_switch_conns}: the link carrying our transmissions failed; every transmission whose
-     * CDC did not complete is posted again, in order, on the surviving link (same bytes to the same
-     * RMBE place, same CDC: the peer ignores what it already has, by seqno and cursor).
+     * {@code smc_switch_conns} for this connection: its link {@code failed} is gone, it moves to
+     * {@code to}. Called by the agent after it handled the completions the failed link delivered
+     * (successful CDC completions count; flushed ones, {@code WR_FLUSH_ERR}, do not). The core
+     * rewinds to the last completed CDC ({@code smc_switch_cursor}); the next posts on {@code to}
+     * are the failover-validation CDC and then the rewound data.
      */
-    void failover(Link failed) {
+    void failover(Link failed, Link to) {
         lock.lock();
         try {
-            if (released || failure != null) {
+            if (released || link != failed) {
                 return;
             }
-            if (postedOn != failed) {
-                // all in-flight transmissions are on a live link (one link at a time: see pump)
+            link = to;
+            linkEpoch++;
+            boolean validate = core.switchLink();
+            engine.trace.line(engine.name + " connection " + localToken + " moves to link_num " + to.linkNum + " ("
+                    + core.state() + (validate ? ", failover validation seqno " + core.sender().seqFin()
+                    + ", re-send " + core.sender().resendPending() + " bytes from " + core.sender().txCursSent() : "")
+                    + ")");
+            if (failure == null) {
                 pump();
-                changed.signalAll();
-                return;
             }
-            java.util.ArrayDeque<Transmission> again = new java.util.ArrayDeque<>(inflight);
-            again.addAll(resend);
-            inflight.clear();
-            resend.clear();
-            resend.addAll(again);
-            postedOn = null;
-            pump();
             changed.signalAll();
+            maybeRelease();
         } finally {
             lock.unlock();
         }
@@ -362,55 +396,59 @@ final class SmcConnection {
 
     // ------------------------------------------------------------------ posting
 
-    /** Posts everything the core has ready: RDMA WRITEs then the CDC ({@code smc_tx_sndbuf_nonempty}). */
+    /**
+     * Posts everything the core has ready on the connection's link: RDMA WRITEs then the CDC
+     * ({@code smc_tx_sndbuf_nonempty}). Nothing is posted while that link is down: the agent
+     * moves the connection first ({@link #failover}), so nothing new goes out on a failed link
+     * and the validation CDC is the first thing on the new one.
+     */
     private void pump() {
         if (released) {
             return;
         }
         while (true) {
-            Link link = lgr.activeLink();
-            if (link == null) {
-                if (failure == null) {
-                    failure = new LinkDownException("SMC-R link group lost: no active link in link group " + lgr.id);
-                }
-                changed.signalAll();
+            Link l = link;
+            if (l != null && !l.isActive() && !lgr.links.contains(l) && lgr.activeLink() != null) {
+                // the agent already moved the group's connections off l (after draining it), but
+                // this one joined after that: move it now
+                failover(l, lgr.activeLink());
                 return;
             }
-            if (!inflight.isEmpty() && postedOn != null && postedOn != link) {
-                // the link of our in-flight CDCs failed: the agent's failover resends them first
-                return;
+            if (l == null || !l.isActive()) {
+                if (lgr.activeLink() == null) {
+                    if (failure == null) {
+                        failure = new LinkDownException("SMC-R link group lost: no active link in link group " + lgr.id);
+                    }
+                    changed.signalAll();
+                }
+                return; // the agent moves this connection to a surviving link
             }
             int slot;
             try {
                 // take the CDC slot before the core commits cursors (smc_cdc_get_free_slot first)
-                slot = link.tryAcquireSlot(slotWaiter);
+                slot = l.tryAcquireSlot(slotWaiter);
             } catch (LinkDownException e) {
-                if (failure == null) {
+                if (lgr.activeLink() == null && failure == null) {
                     failure = e;
+                    changed.signalAll();
                 }
-                changed.signalAll();
                 return;
             }
             if (slot < 0) {
                 return; // the agent calls slotWaiter when a slot is free
             }
-            Transmission t = resend.poll();
-            if (t == null) {
-                Optional<Transmission> next = core.poll();
-                if (next.isEmpty()) {
-                    link.unusedSlot(slot);
-                    break;
-                }
-                t = next.get();
+            Optional<Transmission> next = core.poll();
+            if (next.isEmpty()) {
+                l.unusedSlot(slot);
+                break;
             }
-            inflight.add(t); // before posting: a failover resends it if the link dies now
-            postedOn = link;
             try {
-                post(link, slot, t);
+                post(l, slot, next.get());
             } catch (LinkDownException e) {
-                if (lgr.hasOtherActiveLink(link)) {
+                // committed in the core: pending there until the failover rewinds over it
+                if (lgr.hasOtherActiveLink(l)) {
                     engine.trace.line(engine.name + " connection " + localToken + " waits for failover: " + e.getMessage());
-                    return; // the agent fails over and resends
+                    return;
                 }
                 if (failure == null) {
                     failure = e;
@@ -465,7 +503,8 @@ final class SmcConnection {
         if (DEBUG) {
             engine.trace.line(engine.name + " CDC tx " + t.cdc() + " writes " + segs);
         }
-        link.sendInSlot(slot, writes, CdcCodec.encode(t.cdc()), this::onCdcSendComplete);
+        int epoch = linkEpoch;
+        link.sendInSlot(slot, writes, CdcCodec.encode(t.cdc()), () -> onCdcSendComplete(epoch));
     }
 
     // ------------------------------------------------------------------ helpers

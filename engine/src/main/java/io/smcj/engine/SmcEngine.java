@@ -236,7 +236,7 @@ public final class SmcEngine implements AutoCloseable {
                 // GID; no connection count on the client (the server decided to reuse)
                 VerbsGid peerGid = VerbsGid.of(a.gid().bytes());
                 for (LinkGroup g : lgrs) {
-                    Link l = g.activeLinkByPeerQpn(a.qpn());
+                    Link l = g.activeLinkByPeer(a.qpn(), a.gid().bytes());
                     if (g.role == SmcStats.Role.CLIENT && g.peerId.equals(a.peerId()) && g.device == dev
                             && g.version == pr.version() && l != null && peerGid.equals(l.peerGid) && g.tryReserve()) {
                         lgr = g;
@@ -280,7 +280,7 @@ public final class SmcEngine implements AutoCloseable {
                 stats.linkGroupCreated();
                 stats.linkUp();
             } else {
-                link = lgr.activeLinkByPeerQpn(a.qpn());
+                link = lgr.activeLinkByPeer(a.qpn(), a.gid().bytes());
                 lgr.confLock.lock();
                 confLocked = lgr;
                 if (link == null) {
@@ -298,6 +298,7 @@ public final class SmcEngine implements AutoCloseable {
             conn = new SmcConnection(this, lgr, s, SmcStats.Role.CLIENT, token, new AlertToken(a.rmbeAlertToken()), rmb,
                     snd, a.rmbDmaAddr(), link.linkNum, a.rmbRkey(), (int) a.rmbeSizeBytes(),
                     SmcStatus.smcr(pr.version(), release, "link group " + lgr.id + (first ? " (first contact)" : "")));
+            conn.assignLink(link); // server: the assigned link; client: the link the Accept's QPN names
             lgr.applyPeerRtokens(conn);
             lgr.addConnection(conn);
             if (confLocked != null) {
@@ -454,7 +455,7 @@ public final class SmcEngine implements AutoCloseable {
             } else {
                 lgr.confLock.lock();
                 confLocked = lgr;
-                link = lgr.activeLink();
+                link = lgr.assignLink(); // smcr_lgr_conn_assign_link: balance over the active links
                 if (link == null) {
                     throw new LinkDownException("link group " + lgr.id + " lost its link");
                 }
@@ -505,6 +506,7 @@ public final class SmcEngine implements AutoCloseable {
                     new AlertToken(c.rmbeAlertToken()), rmb, snd, c.rmbDmaAddr(), link.linkNum, c.rmbRkey(),
                     (int) c.rmbeSizeBytes(),
                     SmcStatus.smcr(pr.version(), release, "link group " + lgr.id + (first ? " (first contact)" : "")));
+            conn.assignLink(link); // server: the assigned link; client: the link the Accept's QPN names
             lgr.applyPeerRtokens(conn);
             lgr.addConnection(conn);
             rmb = null;

@@ -159,12 +159,17 @@ public final class SmcSocket implements Closeable {
         }
     }
 
+    /** The SMC-R connection, null after a fallback (tests, observability). */
+    SmcConnection connection() {
+        return conn;
+    }
+
     ConnectionInfo info() {
         if (conn == null) {
             return new ConnectionInfo(role.name(), tcp.localAddress(), tcp.remoteAddress(), closed ? "CLOSED" : "TCP", status,
                     0, 0, 0, 0, null, fbSent, fbReceived);
         }
-        Link l = conn.lgr.activeLink();
+        Link l = conn.link(); // conn->lnk
         return new ConnectionInfo(role.name(), tcp.localAddress(), tcp.remoteAddress(), conn.state().name(), status,
                 conn.lgr.id, l == null ? 0 : l.linkId, conn.rmb.size(), conn.peerRmbeSize, conn.snapshot(),
                 conn.bytesSent(), conn.bytesReceived());
