@@ -255,6 +255,7 @@ public final class SmcEngine implements AutoCloseable {
             Link link;
             if (first) {
                 link = newLink(dev, lgr);
+                link.peerMac = a.mac();
                 link.connect(a.qpn(), VerbsGid.of(a.gid().bytes()), a.psn(), a.qpMtu());
                 lgr.links.add(link);
                 lgrs.add(lgr);
@@ -292,7 +293,7 @@ public final class SmcEngine implements AutoCloseable {
             ClcAcceptConfirm confirm = pr.version() >= 2
                     ? ClcAcceptConfirm.v2(ClcType.CONFIRM, l, pr.eid(), first ? ClcAcceptConfirm.FirstContactExt.linux(
                             false, release, hostname, lgr.maxConns, lgr.maxLinks, pr.features().featureMask()) : null,
-                            first ? List.of(dev.gid()) : null)
+                            first ? gidList(dev) : null)
                     : ClcAcceptConfirm.v1(ClcType.CONFIRM, first, l);
             ch.send(confirm, clcWait);
             if (first) {
@@ -307,6 +308,29 @@ public final class SmcEngine implements AutoCloseable {
                     snd = null;
                     return declineAndFallback(s, ch, SmcStats.Role.CLIENT, declVersion,
                             new ClcHandshake.Decline(dc, "first link not confirmed"));
+                }
+                if (lgr.maxLinks > 1) {
+                    // smcr_clnt_conf_first_link: the optional second link, an ADD LINK from the server
+                    io.smcj.llc.AddLink add = lgr.awaitFirstAddLink();
+                    if (add != null) {
+                        lgr.clientAddLinkFlow(link, add);
+                    } else {
+                        // none within SMC_LLC_WAIT_TIME: a Decline within CLC_WAIT_TIME_SHORT aborts,
+                        // else we go on with one link
+                        ClcMessage d = ch.receiveIfAny(ClcType.DECLINE,
+                                Duration.ofMillis(SmcConstants.CLC_WAIT_TIME_SHORT_MS));
+                        if (d instanceof ClcDecline decl) {
+                            SmcConnection c = conn;
+                            conn = null;
+                            c.discard();
+                            terminateLinkGroup(lgr, "server declined after CONFIRM LINK", false);
+                            lgr = null;
+                            rmb = null;
+                            snd = null;
+                            return fallback(s, SmcStats.Role.CLIENT, DeclineCode.PEERDECL, decl.peerDiagnosis(),
+                                    "server declined after CONFIRM LINK");
+                        }
+                    }
                 }
             }
             stats.handshakeSucceeded(SmcStats.Role.CLIENT, pr.version() >= 2);
@@ -447,6 +471,7 @@ public final class SmcEngine implements AutoCloseable {
             }
             ClcAcceptConfirm c = (ClcAcceptConfirm) cm;
             if (first) {
+                link.peerMac = c.mac();
                 link.connect(c.qpn(), VerbsGid.of(c.gid().bytes()), c.psn(), c.qpMtu());
                 stats.linkUp();
                 if (!lgr.serverConfirmFirstLink(link)) {
@@ -464,9 +489,10 @@ public final class SmcEngine implements AutoCloseable {
             snd = null;
             token = null;
             stats.handshakeSucceeded(SmcStats.Role.SERVER, pr.version() >= 2);
-            if (first && lgr.maxLinks >= 2 && alternateDevice(dev) != null) {
-                LinkGroup g = lgr;
-                Thread.ofVirtual().name("smcj-add-link").start(g::serverAddLink); // smc_llc_srv_add_link_local
+            if (first && lgr.maxLinks > 1) {
+                // smcr_serv_conf_first_link: try a second link before the connection is accepted;
+                // without another device (or with a client that has none) it is asymmetric or rejected
+                lgr.serverAddLinkFlow(link, null, false);
             }
             SmcSocket sock = new SmcSocket(this, s, conn, conn.status, conn.role);
             sockets.add(sock);
@@ -521,7 +547,16 @@ public final class SmcEngine implements AutoCloseable {
 
     // ------------------------------------------------------------------ links and link groups
 
-    /** An active device other than {@code not} (for a second link), or null. */
+    /**
+     * {@code smc_fill_gid_list}: the GID of {@code dev} and, when there is one, of our alternate
+     * device (the Confirm's GID list on first contact).
+     */
+    private List<Gid> gidList(RdmaDevice dev) {
+        RdmaDevice alt = alternateDevice(dev);
+        return alt == null ? List.of(dev.gid()) : List.of(dev.gid(), alt.gid());
+    }
+
+    /** An active device other than {@code not} (for a second link), or null ({@code smc_pnet_find_alt_roce}). */
     RdmaDevice alternateDevice(RdmaDevice not) {
         for (RdmaDevice d : devices) {
             if (d != not && d.ctx != not.ctx && d.isActive()) {
@@ -644,6 +679,12 @@ public final class SmcEngine implements AutoCloseable {
                                     l.fail("port " + ev.portNum() + " of " + d.name + ": " + ev.type());
                                 }
                             }
+                        }
+                    }
+                    case PORT_ACTIVE -> {
+                        // smc_ib_port_event_work -> smcr_port_add
+                        for (LinkGroup g : lgrs) {
+                            g.portAdd();
                         }
                     }
                     case QP_FATAL, QP_REQ_ERR, QP_ACCESS_ERR -> {
