@@ -469,15 +469,15 @@ final class LinkGroup implements Link.Events {
             }
             engine.trace.line(engine.name + " link group " + id + ": connections move to link_num "
                     + survivor.linkNum);
-            links.remove(link);
-            engine.destroyLater(link);
-            for (SmcConnection c : conns.values()) {
-                c.failover(link);
-            }
             // smcr_link_down / smc_llc_process_*_delete_link: the group type; an expected deletion
             // of the asymmetric link keeps it
             if (!link.asymDeletedByPeer) {
                 setType(Type.SINGLE);
+            }
+            links.remove(link);
+            engine.destroyLater(link);
+            for (SmcConnection c : conns.values()) {
+                c.failover(link);
             }
             if (role == SmcStats.Role.SERVER && type == Type.SINGLE && !terminating) {
                 // smc_llc_process_srv_delete_link: trigger the setup of an (asymmetric) alternate link
@@ -728,6 +728,7 @@ final class LinkGroup implements Link.Events {
         boolean reqResponse = req instanceof io.smcj.llc.ReqAddLink;
         Link neu = null;
         try {
+            awaitFailuresHandled();
             if (terminating || !link.isActive()) {
                 return false;
             }
@@ -802,6 +803,19 @@ final class LinkGroup implements Link.Events {
         }
     }
 
+    /**
+     * The kernel runs DELETE LINK and ADD LINK flows one after the other (an LLC message that
+     * arrives during a flow waits for it): a link that failed before this flow started is handled
+     * by the agent (removed, the group type set) before the flow decides anything.
+     */
+    private void awaitFailuresHandled() {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SmcConstants.LLC_WAIT_TIME_MS);
+        while (!terminating && links.stream().anyMatch(l -> l.state == Link.State.FAILED)
+                && System.nanoTime() - deadline < 0) {
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+    }
+
     /** {@code smc_llc_process_cli_add_link}: {@link #clientAddLink} under the {@code llc_conf_mutex}. */
     boolean clientAddLinkFlow(Link link, AddLink req) {
         confLock.lock();
@@ -823,6 +837,7 @@ final class LinkGroup implements Link.Events {
         Link neu = null;
         boolean reject = true;
         try {
+            awaitFailuresHandled();
             if (terminating || req.qpMtu() == 0) {
                 return false;
             }

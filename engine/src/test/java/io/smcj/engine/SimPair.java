@@ -19,6 +19,8 @@ final class SimPair implements AutoCloseable {
     final InetSocketAddress serverAddr;
     /** Set before constructing (tests only): the client uses one device even with twoDevices. */
     static volatile boolean clientOneDevice;
+    /** Set before constructing (tests only): the server uses one device even with twoDevices. */
+    static volatile boolean serverOneDevice;
     final java.util.List<String> traceLines = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     SimPair(SmcConfig serverCfg, SmcConfig clientCfg) {
@@ -45,7 +47,7 @@ final class SimPair implements AutoCloseable {
         }
         EngineTrace trace = new EngineTrace(l -> { traceLines.add(l); if (Boolean.getBoolean("smcj.trace")) { System.err.println(l); } });
         SmcEngine.Builder sb = SmcEngine.builder().name("server").config(serverCfg).trace(trace)
-                .tcp(new SimTcpStreams(net, sIp)).verbs(fabric, serverDevice ? (twoDevices ? List.of("srv0", "srv1") : List.of("srv0")) : List.of("none"));
+                .tcp(new SimTcpStreams(net, sIp)).verbs(fabric, serverDevice ? (twoDevices && !serverOneDevice ? List.of("srv0", "srv1") : List.of("srv0")) : List.of("none"));
         SmcEngine.Builder cb = SmcEngine.builder().name("client").config(clientCfg).trace(trace)
                 .tcp(new SimTcpStreams(net, cIp)).verbs(fabric, clientDevice ? (twoDevices && !clientOneDevice ? List.of("cli0", "cli1") : List.of("cli0"))
                         : List.of("none"));

@@ -1,0 +1,338 @@
+package io.smcj.engine;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Link management as Linux 6.12 does it (smc_llc.c, smc_core.c, af_smc.c), checked on the LLC
+ * sequence in the engine trace and by data integrity: the ADD LINK window after the first CONFIRM
+ * LINK (and no window with max_links 1, as in fixtures/kernel-6.12-harness), asymmetric link
+ * groups, REQ ADD LINK, and a link re-added after a port came back, followed by another failover.
+ */
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class LinkManagementTest {
+
+    /** Asserts that lines containing each of {@code steps} occur in this order (others may come between). */
+    static void assertSequence(List<String> trace, String... steps) {
+        int at = 0;
+        List<String> llc = new ArrayList<>(trace);
+        for (String step : steps) {
+            int found = -1;
+            for (int i = at; i < llc.size(); i++) {
+                if (llc.get(i).contains(step)) {
+                    found = i;
+                    break;
+                }
+            }
+            if (found < 0) {
+                llc.forEach(System.err::println);
+                fail("not found in order after line " + at + ": " + step);
+            }
+            at = found + 1;
+        }
+    }
+
+    private static SimPair pair(SmcConfig cfg, boolean twoDevices, boolean serverOne, boolean clientOne) {
+        synchronized (SimPair.class) {
+            SimPair.serverOneDevice = serverOne;
+            SimPair.clientOneDevice = clientOne;
+            try {
+                return new SimPair(cfg, cfg, true, true, null, twoDevices);
+            } finally {
+                SimPair.serverOneDevice = false;
+                SimPair.clientOneDevice = false;
+            }
+        }
+    }
+
+    /** Connects; returns {client, server} and the trace size at the moment connect() returned. */
+    private static SmcSocket[] connect(SimPair p, SmcServerSocket ss, int[] traceAtConnect) throws Exception {
+        CompletableFuture<SmcSocket> a = CompletableFuture.supplyAsync(() -> {
+            try {
+                return ss.accept();
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        }, Exchange.POOL);
+        SmcSocket c = p.client.connect(p.serverAddr);
+        if (traceAtConnect != null) {
+            traceAtConnect[0] = p.traceLines.size();
+        }
+        return new SmcSocket[] {c, a.get(20, TimeUnit.SECONDS)};
+    }
+
+    private static void roundTrip(SmcSocket[] x, int n, long seed) throws Exception {
+        byte[] up = Exchange.random(n, seed);
+        byte[] down = Exchange.random(n / 2 + 1, seed + 1);
+        CompletableFuture<byte[]> r1 = SecondLinkTest.read(x[1], up.length);
+        CompletableFuture<byte[]> r2 = SecondLinkTest.read(x[0], down.length);
+        CompletableFuture<Void> w1 = SecondLinkTest.write(x[0], up);
+        CompletableFuture<Void> w2 = SecondLinkTest.write(x[1], down);
+        assertArrayEquals(up, r1.get(30, TimeUnit.SECONDS));
+        assertArrayEquals(down, r2.get(30, TimeUnit.SECONDS));
+        w1.get(5, TimeUnit.SECONDS);
+        w2.get(5, TimeUnit.SECONDS);
+    }
+
+    private static int indexOf(List<String> trace, String s) {
+        for (int i = 0; i < trace.size(); i++) {
+            if (trace.get(i).contains(s)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    // ------------------------------------------------------------------ item 1: the ADD LINK window
+
+    /**
+     * One device on each side, max_links 2 (fixtures/kernel-6.12/smcr612-a-first-4k.pcap): right
+     * after the CONFIRM LINK response the server offers a link on its only device (same GID:
+     * ASYMMETRIC_LOCAL attempt, link_num 2); the client, offered the port it already uses and
+     * having no other device, rejects it (RESP|ADD_LNK_REJ). connect() and accept() return only
+     * after that, and data flows on the one link.
+     */
+    @Test
+    void oneDeviceEachSideV2AddLinkIsOfferedAndRejectedBeforeConnectReturns() throws Exception {
+        try (SimPair p = pair(SimPair.v2Config(), false, false, false);
+             SmcServerSocket ss = p.server.listen(p.serverAddr)) {
+            int[] atConnect = new int[1];
+            SmcSocket[] x = connect(p, ss, atConnect);
+            assertSequence(p.traceLines,
+                    "server -> LLC CONFIRM LINK request link_num=1",
+                    "client -> LLC CONFIRM LINK response link_num=1",
+                    "server -> LLC ADD LINK request qpn=",
+                    "client -> LLC ADD LINK response rejected");
+            int add = indexOf(p.traceLines, "server -> LLC ADD LINK request");
+            assertTrue(p.traceLines.get(add).contains("link_num=2 gid=::ffff:10.0.0.1"), p.traceLines.get(add));
+            int rej = indexOf(p.traceLines, "client -> LLC ADD LINK response rejected");
+            assertTrue(rej < atConnect[0], "connect() returned only after the ADD LINK was rejected");
+            roundTrip(x, 300_000, 11);
+            assertTrue(p.client.linkGroups().getFirst().contains("links 1 type SINGLE"), p.client.linkGroups().toString());
+            assertTrue(p.server.linkGroups().getFirst().contains("links 1 type SINGLE"), p.server.linkGroups().toString());
+            x[0].close();
+            x[1].close();
+        }
+    }
+
+    /** The same with SMC-R v1: the reject carries NO_ALT_PATH in v1 and is answered before connect returns. */
+    @Test
+    void oneDeviceEachSideV1AddLinkIsRejected() throws Exception {
+        SmcConfig cfg = SmcConfig.builder().v2Enabled(false).build();
+        try (SimPair p = pair(cfg, false, false, false); SmcServerSocket ss = p.server.listen(p.serverAddr)) {
+            int[] atConnect = new int[1];
+            SmcSocket[] x = connect(p, ss, atConnect);
+            assertSequence(p.traceLines, "client -> LLC CONFIRM LINK response", "server -> LLC ADD LINK request",
+                    "client -> LLC ADD LINK response rejected");
+            assertTrue(indexOf(p.traceLines, "client -> LLC ADD LINK response rejected") < atConnect[0]);
+            roundTrip(x, 200_000, 12);
+            x[0].close();
+            x[1].close();
+        }
+    }
+
+    /**
+     * max_links 1 negotiated (fixtures/kernel-6.12-harness, {@code smcr_max_links_per_lgr=1}):
+     * neither the server's ADD LINK nor the client's wait; not a single ADD LINK on the wire, also
+     * when only the server is limited (the v2.1 negotiation takes the smaller value).
+     */
+    @Test
+    void maxLinksOneMeansNoAddLinkAtAll() throws Exception {
+        SmcConfig one = SmcConfig.builder().addUeid("SMCJ-TEST").maxLinksPerLgr(1).build();
+        SimPair p;
+        synchronized (SimPair.class) {
+            p = new SimPair(one, SimPair.v2Config(), true, true, null, true);
+        }
+        try (p; SmcServerSocket ss = p.server.listen(p.serverAddr)) {
+            SmcSocket[] x = connect(p, ss, null);
+            roundTrip(x, 200_000, 13);
+            assertSequence(p.traceLines, "server -> LLC CONFIRM LINK request link_num=1 ", "max_links=1",
+                    "client -> LLC CONFIRM LINK response link_num=1");
+            assertTrue(p.traceLines.stream().noneMatch(l -> l.contains("ADD LINK")), "no ADD LINK");
+            assertTrue(p.server.linkGroups().getFirst().contains("links 1 type SINGLE"), p.server.linkGroups().toString());
+            x[0].close();
+            x[1].close();
+        }
+    }
+
+    /**
+     * SMC-R v1 has no max_links negotiation: the link group's max_links is SMC_LINKS_ADD_LNK_MAX (2)
+     * whatever {@code smcr_max_links_per_lgr} says, so the ADD LINK still comes.
+     */
+    @Test
+    void v1IgnoresMaxLinksPerLgr() throws Exception {
+        SmcConfig cfg = SmcConfig.builder().v2Enabled(false).maxLinksPerLgr(1).build();
+        try (SimPair p = pair(cfg, true, false, false); SmcServerSocket ss = p.server.listen(p.serverAddr)) {
+            SmcSocket[] x = connect(p, ss, null);
+            SecondLinkTest.awaitTwoLinks(p);
+            assertSequence(p.traceLines, "server -> LLC ADD LINK request", "client -> LLC ADD LINK response",
+                    "server -> LLC ADD LINK CONT", "client -> LLC ADD LINK CONT",
+                    "server -> LLC CONFIRM LINK request link_num=2", "client -> LLC CONFIRM LINK response link_num=2");
+            roundTrip(x, 200_000, 14);
+            x[0].close();
+            x[1].close();
+        }
+    }
+
+    // ------------------------------------------------------------------ item 2: asymmetric link groups
+
+    /**
+     * Server with one device, client with two: the server offers its only device again
+     * (ASYMMETRIC_LOCAL), the client builds the link on its other device (ASYMMETRIC_PEER); losing
+     * the client's first port moves the connection to the asymmetric link without losing a byte.
+     */
+    @Test
+    void serverWithOneDeviceBuildsAnAsymmetricLinkThatCarriesAFailover() throws Exception {
+        try (SimPair p = pair(SimPair.v2Config(), true, true, false);
+             SmcServerSocket ss = p.server.listen(p.serverAddr)) {
+            SmcSocket[] x = connect(p, ss, null);
+            SecondLinkTest.awaitTwoLinks(p);
+            int add = indexOf(p.traceLines, "server -> LLC ADD LINK request");
+            assertTrue(p.traceLines.get(add).contains("link_num=2 gid=::ffff:10.0.0.1"), p.traceLines.get(add));
+            assertSequence(p.traceLines, "server -> LLC ADD LINK request", "client -> LLC ADD LINK response",
+                    "gid=::ffff:10.1.0.2", "server -> LLC CONFIRM LINK request link_num=2",
+                    "client -> LLC CONFIRM LINK response link_num=2");
+            assertTrue(p.server.linkGroups().getFirst().contains("links 2 type ASYMMETRIC_LOCAL"),
+                    p.server.linkGroups().toString());
+            assertTrue(p.client.linkGroups().getFirst().contains("links 2 type ASYMMETRIC_PEER"),
+                    p.client.linkGroups().toString());
+            transferWithPortDown(p, x, "cli0", 21);
+            x[0].close();
+            x[1].close();
+        }
+    }
+
+    /** Writes both ways and takes {@code device}'s port down once a third of the upload arrived. */
+    private static void transferWithPortDown(SimPair p, SmcSocket[] x, String device, long seed) throws Exception {
+        byte[] up = Exchange.random(4_000_000, seed);
+        byte[] down = Exchange.random(3_000_000, seed + 1);
+        CountDownLatch third = new CountDownLatch(1);
+        CompletableFuture<byte[]> r1 = SecondLinkTest.read(x[1], up.length, third);
+        CompletableFuture<byte[]> r2 = SecondLinkTest.read(x[0], down.length);
+        CompletableFuture<Void> w1 = SecondLinkTest.write(x[0], up);
+        CompletableFuture<Void> w2 = SecondLinkTest.write(x[1], down);
+        assertTrue(third.await(30, TimeUnit.SECONDS));
+        p.fabric.linkDown(device, 1);
+        try {
+            assertArrayEquals(up, r1.get(30, TimeUnit.SECONDS));
+            assertArrayEquals(down, r2.get(30, TimeUnit.SECONDS));
+        } catch (java.util.concurrent.TimeoutException e) {
+            p.traceLines.forEach(System.err::println);
+            throw e;
+        }
+        w1.get(5, TimeUnit.SECONDS);
+        w2.get(5, TimeUnit.SECONDS);
+    }
+
+    private static long count(SimPair p, String s) {
+        return p.traceLines.stream().filter(l -> l.contains(s)).count();
+    }
+
+    private static void awaitTypes(SimPair p, String server, String client) throws InterruptedException {
+        CloseAndAbortTest.await(() -> p.server.linkGroups().stream().anyMatch(l -> l.contains(server))
+                && p.client.linkGroups().stream().anyMatch(l -> l.contains(client)),
+                "server " + server + ", client " + client + ": " + p.server.linkGroups() + " " + p.client.linkGroups());
+    }
+
+    // ------------------------------------------------------------------ items 3 and 4: re-adding links
+
+    /**
+     * v2, the server's port: srv0 goes down during a transfer (failover, no byte lost); the
+     * server sets up an asymmetric link on srv1 at once ({@code smc_llc_process_srv_delete_link}
+     * -> {@code smc_llc_add_link_local}); srv0 comes back ({@code smcr_port_add}): a symmetric link
+     * on srv0, then the asymmetric link is deleted (DELETE LINK, NO_ASYM_NEEDED); two links again,
+     * and losing srv1 afterwards still loses no byte.
+     */
+    @Test
+    void v2ServerPortDownAndUpRestoresTwoSymmetricLinks() throws Exception {
+        portDownUp(SimPair.v2Config(), "srv0", "srv1", false);
+    }
+
+    /**
+     * v2, the client's port: cli0 goes down; the server builds srv0-cli1 (client ASYMMETRIC_LOCAL);
+     * cli0 comes back: the client sends REQ ADD LINK with its two GIDs, the server answers with
+     * ADD LINK, the group becomes SYMMETRIC and the asymmetric link is deleted; then cli1 fails.
+     */
+    @Test
+    void v2ClientPortDownAndUpSendsReqAddLink() throws Exception {
+        portDownUp(SimPair.v2Config(), "cli0", "cli1", true);
+    }
+
+    /** v1, the client's port: the client invites the server with an ADD LINK request (no REQ ADD LINK in v1). */
+    @Test
+    void v1ClientPortDownAndUpInvitesWithAddLink() throws Exception {
+        portDownUp(SmcConfig.builder().v2Enabled(false).build(), "cli0", "cli1", true);
+    }
+
+    /** v1, the server's port. */
+    @Test
+    void v1ServerPortDownAndUpRestoresTwoSymmetricLinks() throws Exception {
+        portDownUp(SmcConfig.builder().v2Enabled(false).build(), "srv0", "srv1", false);
+    }
+
+    private void portDownUp(SmcConfig cfg, String first, String second, boolean clientPort) throws Exception {
+        boolean v2 = cfg.v2Enabled();
+        try (SimPair p = pair(cfg, true, false, false); SmcServerSocket ss = p.server.listen(p.serverAddr)) {
+            SmcSocket[] x = connect(p, ss, null);
+            SecondLinkTest.awaitTwoLinks(p);
+            awaitTypes(p, "links 2 type SYMMETRIC", "links 2 type SYMMETRIC");
+            transferWithPortDown(p, x, first, 31);
+            // after the failover the server adds an asymmetric link at once
+            String serverAsym = clientPort ? "ASYMMETRIC_PEER" : "ASYMMETRIC_LOCAL";
+            String clientAsym = clientPort ? "ASYMMETRIC_LOCAL" : "ASYMMETRIC_PEER";
+            awaitTypes(p, "links 2 type " + serverAsym, "links 2 type " + clientAsym);
+            int mark = p.traceLines.size();
+            p.fabric.linkUp(first, 1);
+            CloseAndAbortTest.await(() -> p.traceLines.subList(mark, p.traceLines.size()).stream()
+                    .anyMatch(l -> l.contains("server link group 1: asymmetric link_num")), "asymmetric link deleted");
+            awaitTypes(p, "links 2 type SYMMETRIC", "links 2 type SYMMETRIC");
+            List<String> after = p.traceLines.subList(mark, p.traceLines.size());
+            List<String> steps = new ArrayList<>();
+            if (clientPort) {
+                steps.add(v2 ? "client -> LLC REQ ADD LINK request gids=[::ffff:10.1.0.2, ::ffff:10.0.0.2]"
+                        : "client -> LLC ADD LINK request qpn=0x0 link_num=0 gid=::ffff:10.0.0.2");
+            }
+            steps.add("server -> LLC ADD LINK request");
+            steps.add("client -> LLC ADD LINK response");
+            if (!v2) {
+                steps.add("server -> LLC ADD LINK CONT");
+                steps.add("client -> LLC ADD LINK CONT");
+            }
+            steps.add("server -> LLC CONFIRM LINK request");
+            steps.add("client -> LLC CONFIRM LINK response");
+            steps.add("server link group 1 type SYMMETRIC");
+            steps.add("server -> LLC DELETE LINK request");
+            steps.add("reason=0x50000");
+            steps.add("client -> LLC DELETE LINK response");
+            steps.add("server link group 1: asymmetric link_num");
+            assertSequence(List.copyOf(after), steps.toArray(String[]::new));
+            assertTrue(after.stream().noneMatch(l -> l.contains("ADD LINK response rejected")), "no reject");
+            // the new symmetric link uses the port that came back
+            int add = indexOf(List.copyOf(after), "server -> LLC ADD LINK request");
+            String newPeer = clientPort ? "client -> LLC ADD LINK response" : "server -> LLC ADD LINK request";
+            String gid = clientPort ? "gid=::ffff:10.0.0.2" : "gid=::ffff:10.0.0.1";
+            assertTrue(after.stream().anyMatch(l -> l.contains(newPeer) && l.contains(gid)), after.toString());
+            assertTrue(add >= 0);
+            awaitTypes(p, "links 2 type SYMMETRIC", "links 2 type SYMMETRIC");
+            // a following failover still loses no byte
+            long moves = count(p, "connections move");
+            transferWithPortDown(p, x, second, 41);
+            CloseAndAbortTest.await(() -> count(p, "connections move") > moves, "the second failover");
+            roundTrip(x, 100_000, 51);
+            assertEquals(2, x.length);
+            x[0].close();
+            x[1].close();
+        }
+    }
+}
