@@ -135,7 +135,9 @@ class LinkManagementTest {
             SmcSocket[] x = connect(p, ss, atConnect);
             assertSequence(p.traceLines, "client -> LLC CONFIRM LINK response", "server -> LLC ADD LINK request",
                     "client -> LLC ADD LINK response rejected");
-            assertTrue(indexOf(p.traceLines, "client -> LLC ADD LINK response rejected") < atConnect[0]);
+            int rej = indexOf(p.traceLines, "client -> LLC ADD LINK response rejected");
+            assertTrue(rej < atConnect[0], "connect() returned only after the ADD LINK was rejected");
+            assertTrue(p.traceLines.get(rej).endsWith("rej_rsn=1"), p.traceLines.get(rej)); // SMC_LLC_REJ_RSN_NO_ALT_PATH
             roundTrip(x, 200_000, 12);
             x[0].close();
             x[1].close();
@@ -235,6 +237,12 @@ class LinkManagementTest {
         w2.get(5, TimeUnit.SECONDS);
     }
 
+    /** A snapshot of the trace from line {@code mark} on. */
+    private static List<String> since(SimPair p, int mark) {
+        List<String> all = List.copyOf(p.traceLines);
+        return all.subList(mark, all.size());
+    }
+
     private static long count(SimPair p, String s) {
         return p.traceLines.stream().filter(l -> l.contains(s)).count();
     }
@@ -294,10 +302,10 @@ class LinkManagementTest {
             awaitTypes(p, "links 2 type " + serverAsym, "links 2 type " + clientAsym);
             int mark = p.traceLines.size();
             p.fabric.linkUp(first, 1);
-            CloseAndAbortTest.await(() -> p.traceLines.subList(mark, p.traceLines.size()).stream()
+            CloseAndAbortTest.await(() -> since(p, mark).stream()
                     .anyMatch(l -> l.contains("server link group 1: asymmetric link_num")), "asymmetric link deleted");
             awaitTypes(p, "links 2 type SYMMETRIC", "links 2 type SYMMETRIC");
-            List<String> after = p.traceLines.subList(mark, p.traceLines.size());
+            List<String> after = since(p, mark);
             List<String> steps = new ArrayList<>();
             if (clientPort) {
                 steps.add(v2 ? "client -> LLC REQ ADD LINK request gids=[::ffff:10.1.0.2, ::ffff:10.0.0.2]"
