@@ -933,8 +933,8 @@ final class LinkGroup implements Link.Events {
         }
         RdmaDevice alt = engine.alternateDevice(link.device);
         if (version >= 2) {
-            if (alt == null) {
-                return; // smc_fill_gid_list gave one GID
+            if (alt == null || reqAddLinkPending) {
+                return; // smc_fill_gid_list gave one GID / a REQ ADD LINK flow is still open
             }
             reqAddLinkPending = true; // SMC_LLC_FLOW_REQ_ADD_LINK until the response or an ADD LINK
             sendLlc(link, io.smcj.llc.ReqAddLink.request(framing, List.of(link.device.gid(), alt.gid())));
