@@ -187,6 +187,67 @@ class LinkManagementTest {
         }
     }
 
+    /** "server CONFIRM LINK request", "client ADD LINK response rejected", ... for each LLC message sent. */
+    private static final java.util.regex.Pattern SENT_LLC =
+            java.util.regex.Pattern.compile("^(server|client) +-> (LLC .*? (request|response)( rejected)?)");
+
+    private static List<String> sentLlc(List<String> trace) {
+        List<String> out = new ArrayList<>();
+        for (String l : trace) {
+            java.util.regex.Matcher m = SENT_LLC.matcher(l);
+            if (m.find()) {
+                out.add(m.group(1) + " " + m.group(2));
+            }
+        }
+        return out;
+    }
+
+    /** The kernel's LLC messages before the first CDC of a capture, named as {@link #sentLlc} names them. */
+    private static List<String> kernelLlcBeforeData(String fixture) throws IOException {
+        java.nio.file.Path root = java.nio.file.Path.of(System.getProperty("smcj.root.dir", "..")).resolve("fixtures");
+        java.nio.file.Path f = root.resolve(fixture);
+        assertTrue(java.nio.file.Files.exists(f), "fixture missing: " + f);
+        List<String> out = new ArrayList<>();
+        for (io.smcj.protocol.pcap.SmcCapture.Message m : io.smcj.protocol.pcap.SmcCapture.messages(f)) {
+            if (m.carrier() != io.smcj.protocol.pcap.SmcCapture.Carrier.ROCE_SEND) {
+                continue;
+            }
+            if (m.firstByte() == 0xFE) {
+                break; // the first CDC: the handshake is over
+            }
+            io.smcj.llc.LlcMessage llc = io.smcj.llc.LlcCodec.DEFAULT.decode(m.bytes());
+            String who = m.src().getHostAddress().equals("10.99.0.1") ? "server" : "client";
+            out.add(who + " " + llc.messageName() + (llc.isResponse() ? " response" : " request")
+                    + (llc instanceof io.smcj.llc.AddLink a && a.rejected() ? " rejected" : ""));
+        }
+        return out;
+    }
+
+    /**
+     * The LLC messages smcj sends on a first contact between two single-device hosts, up to the
+     * return of connect(), are the ones Linux 6.12 sends before its first CDC: with max_links 2
+     * (fixtures/kernel-6.12) CONFIRM LINK, then ADD LINK and its reject; with max_links 1
+     * (fixtures/kernel-6.12-harness) CONFIRM LINK only.
+     */
+    @Test
+    void firstContactLlcSequenceIsTheKernels() throws Exception {
+        record Case(String fixture, SmcConfig cfg) { }
+        for (Case c : List.of(new Case("kernel-6.12/smcr612-a-first-4k.pcap", SimPair.v2Config()),
+                new Case("kernel-6.12-harness/smcr612-harness-first-4k.pcap",
+                        SmcConfig.builder().addUeid("SMCJ-TEST").maxLinksPerLgr(1).build()))) {
+            List<String> kernel = kernelLlcBeforeData(c.fixture());
+            try (SimPair p = pair(c.cfg(), false, false, false); SmcServerSocket ss = p.server.listen(p.serverAddr)) {
+                int[] atConnect = new int[1];
+                SmcSocket[] x = connect(p, ss, atConnect);
+                List<String> ours = sentLlc(List.copyOf(p.traceLines).subList(0, atConnect[0]));
+                assertEquals(kernel, ours, c.fixture());
+                roundTrip(x, 4096, 61);
+                x[0].close();
+                x[1].close();
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ item 2: asymmetric link groups
 
     /**
