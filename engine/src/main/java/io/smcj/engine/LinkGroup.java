@@ -59,6 +59,8 @@ final class LinkGroup implements Link.Events {
     final Map<Long, Map<Integer, Integer>> peerRtokens = new ConcurrentHashMap<>();
     /** TEST LINK sent and not answered yet: the time it was sent, else 0. */
     volatile long testLinkSentNanos;
+    /** {@code lgr->saddr}: our IPv4 address of the CLC handshake (SMC-Rv2 alternate devices need its subnet). */
+    volatile java.net.InetAddress saddr;
     /** {@code lgr->type}. */
     volatile Type type = Type.NONE;
     /** {@code lgr->next_link_id}. */
@@ -736,7 +738,7 @@ final class LinkGroup implements Link.Events {
                 return false;
             }
             Type newType = Type.SYMMETRIC;
-            RdmaDevice alt = engine.alternateDevice(link.device);
+            RdmaDevice alt = engine.alternateDevice(link.device, this);
             if (alt == null) {
                 newType = Type.ASYMMETRIC_LOCAL;
                 alt = link.device;
@@ -845,7 +847,7 @@ final class LinkGroup implements Link.Events {
                 return false;
             }
             Type newType = Type.SYMMETRIC;
-            RdmaDevice alt = engine.alternateDevice(link.device);
+            RdmaDevice alt = engine.alternateDevice(link.device, this);
             if (samePeerPort(link, req.senderGid(), req.senderMac())) {
                 if (alt == null) {
                     return false;
@@ -931,7 +933,7 @@ final class LinkGroup implements Link.Events {
         if (type == Type.SYMMETRIC || type == Type.ASYMMETRIC_PEER) {
             return;
         }
-        RdmaDevice alt = engine.alternateDevice(link.device);
+        RdmaDevice alt = engine.alternateDevice(link.device, this);
         if (version >= 2) {
             if (alt == null || reqAddLinkPending) {
                 return; // smc_fill_gid_list gave one GID / a REQ ADD LINK flow is still open

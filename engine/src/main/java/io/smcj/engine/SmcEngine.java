@@ -233,6 +233,7 @@ public final class SmcEngine implements AutoCloseable {
                 var f = pr.features();
                 lgr = new LinkGroup(nextLgrId.getAndIncrement(), this, SmcStats.Role.CLIENT, a.peerId(), dev,
                         pr.version(), Math.max(0, pr.release()), f.maxConns(), f.maxLinks());
+                lgr.saddr = s.localAddress().getAddress();
                 lgr.tryReserveFirst();
             }
             int release = pr.version() >= 2 ? lgr.release : 0;
@@ -293,7 +294,7 @@ public final class SmcEngine implements AutoCloseable {
             ClcAcceptConfirm confirm = pr.version() >= 2
                     ? ClcAcceptConfirm.v2(ClcType.CONFIRM, l, pr.eid(), first ? ClcAcceptConfirm.FirstContactExt.linux(
                             false, release, hostname, lgr.maxConns, lgr.maxLinks, pr.features().featureMask()) : null,
-                            first ? gidList(dev) : null)
+                            first ? gidList(dev, s.localAddress().getAddress()) : null)
                     : ClcAcceptConfirm.v1(ClcType.CONFIRM, first, l);
             ch.send(confirm, clcWait);
             if (first) {
@@ -412,6 +413,7 @@ public final class SmcEngine implements AutoCloseable {
                 var f = pr.features();
                 lgr = new LinkGroup(nextLgrId.getAndIncrement(), this, SmcStats.Role.SERVER, p.peerId(), dev,
                         pr.version(), pr.release(), f.maxConns(), f.maxLinks());
+                lgr.saddr = s.localAddress().getAddress();
                 lgr.tryReserveFirst();
             } else {
                 serverLgrPending.unlock();
@@ -551,19 +553,55 @@ public final class SmcEngine implements AutoCloseable {
      * {@code smc_fill_gid_list}: the GID of {@code dev} and, when there is one, of our alternate
      * device (the Confirm's GID list on first contact).
      */
-    private List<Gid> gidList(RdmaDevice dev) {
-        RdmaDevice alt = alternateDevice(dev);
+    private List<Gid> gidList(RdmaDevice dev, java.net.InetAddress saddr) {
+        RdmaDevice alt = alternateDevice(dev, 2, subnetReference(dev, saddr));
         return alt == null ? List.of(dev.gid()) : List.of(dev.gid(), alt.gid());
     }
 
     /** An active device other than {@code not} (for a second link), or null ({@code smc_pnet_find_alt_roce}). */
-    RdmaDevice alternateDevice(RdmaDevice not) {
+    RdmaDevice alternateDevice(RdmaDevice not, LinkGroup lgr) {
+        return alternateDevice(not, lgr.version, subnetReference(lgr.device, lgr.saddr));
+    }
+
+    /**
+     * The address whose subnet an SMC-Rv2 alternate device must share: Linux takes {@code saddr},
+     * the handshake's source address, for which it chose the first device's GID (same netdev
+     * subnet). We take that device's GID address, which is the same in a Linux-like setup and still
+     * meaningful when CLC runs elsewhere (the demo's CLC over loopback); {@code saddr} without one.
+     */
+    private static java.net.InetAddress subnetReference(RdmaDevice dev, java.net.InetAddress saddr) {
+        return dev != null && dev.gidEntry.ipAddress() instanceof Inet4Address a ? a : saddr;
+    }
+
+    /**
+     * {@code smc_pnet_find_alt_roce}: an active port of another device. For SMC-Rv2
+     * ({@code check_smcrv2}, {@code smc_ib_determine_gid_rcu}) it needs a RoCE v2 IPv4 GID whose
+     * address is in the subnet of the link group's {@code saddr} (our prefix length).
+     */
+    RdmaDevice alternateDevice(RdmaDevice not, int version, java.net.InetAddress saddr) {
         for (RdmaDevice d : devices) {
-            if (d != not && d.ctx != not.ctx && d.isActive()) {
+            if (d != not && d.ctx != not.ctx && d.isActive() && (version < 2 || v2SameSubnet(d, saddr))) {
                 return d;
             }
         }
         return null;
+    }
+
+    private boolean v2SameSubnet(RdmaDevice d, java.net.InetAddress saddr) {
+        if (!(saddr instanceof Inet4Address s4)) {
+            return true; // no IPv4 handshake address known: no subnet to compare
+        }
+        if (d.gidEntry.type() != io.smcj.transport.rdma.GidType.ROCE_V2
+                || !(d.gidEntry.ipAddress() instanceof Inet4Address a)) {
+            return false;
+        }
+        int mask = LocalSmc.mask(prefixLen);
+        return (ipv4(a) & mask) == (ipv4(s4) & mask);
+    }
+
+    private static int ipv4(Inet4Address a) {
+        byte[] b = a.getAddress();
+        return (b[0] & 0xff) << 24 | (b[1] & 0xff) << 16 | (b[2] & 0xff) << 8 | (b[3] & 0xff);
     }
 
     private final java.util.concurrent.ConcurrentLinkedQueue<Runnable> agentTasks =

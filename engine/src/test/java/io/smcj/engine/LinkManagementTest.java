@@ -248,6 +248,47 @@ class LinkManagementTest {
         }
     }
 
+    /**
+     * SMC-Rv2 takes an alternate device only with an IPv4 RoCE v2 GID in the subnet of the
+     * handshake's address ({@code smc_ib_determine_gid_rcu}); v1 has no such rule. Second devices in
+     * another subnet: v2 behaves as with one device (asymmetric offer, rejected), v1 builds a
+     * symmetric second link.
+     */
+    @Test
+    void v2AlternateDevicesMustBeInTheHandshakeSubnet() throws Exception {
+        for (boolean v2 : new boolean[] {true, false}) {
+            SmcConfig cfg = v2 ? SimPair.v2Config() : SmcConfig.builder().v2Enabled(false).build();
+            SimPair p;
+            synchronized (SimPair.class) {
+                SimPair.secondDevicesElsewhere = true;
+                try {
+                    p = new SimPair(cfg, cfg, true, true, null, true);
+                } finally {
+                    SimPair.secondDevicesElsewhere = false;
+                }
+            }
+            try (p; SmcServerSocket ss = p.server.listen(p.serverAddr)) {
+                int[] atConnect = new int[1];
+                SmcSocket[] x = connect(p, ss, atConnect);
+                if (v2) {
+                    int add = indexOf(p.traceLines, "server -> LLC ADD LINK request");
+                    assertTrue(p.traceLines.get(add).contains("gid=::ffff:10.0.0.1"), p.traceLines.get(add));
+                    assertTrue(indexOf(p.traceLines, "client -> LLC ADD LINK response rejected") < atConnect[0]);
+                    assertTrue(p.server.linkGroups().getFirst().contains("links 1 type SINGLE"),
+                            p.server.linkGroups().toString());
+                } else {
+                    SecondLinkTest.awaitTwoLinks(p);
+                    awaitTypes(p, "links 2 type SYMMETRIC", "links 2 type SYMMETRIC");
+                    assertTrue(p.traceLines.stream().anyMatch(l -> l.contains("server -> LLC ADD LINK request")
+                            && l.contains("gid=::ffff:10.1.0.1")), "v1: the other subnet's device");
+                }
+                roundTrip(x, 100_000, 71);
+                x[0].close();
+                x[1].close();
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ item 2: asymmetric link groups
 
     /**
@@ -264,7 +305,7 @@ class LinkManagementTest {
             int add = indexOf(p.traceLines, "server -> LLC ADD LINK request");
             assertTrue(p.traceLines.get(add).contains("link_num=2 gid=::ffff:10.0.0.1"), p.traceLines.get(add));
             assertSequence(p.traceLines, "server -> LLC ADD LINK request", "client -> LLC ADD LINK response",
-                    "gid=::ffff:10.1.0.2", "server -> LLC CONFIRM LINK request link_num=2",
+                    "gid=::ffff:10.0.0.12", "server -> LLC CONFIRM LINK request link_num=2",
                     "client -> LLC CONFIRM LINK response link_num=2");
             assertTrue(p.server.linkGroups().getFirst().contains("links 2 type ASYMMETRIC_LOCAL"),
                     p.server.linkGroups().toString());
@@ -369,7 +410,7 @@ class LinkManagementTest {
             List<String> after = since(p, mark);
             List<String> steps = new ArrayList<>();
             if (clientPort) {
-                steps.add(v2 ? "client -> LLC REQ ADD LINK request gids=[::ffff:10.1.0.2, ::ffff:10.0.0.2]"
+                steps.add(v2 ? "client -> LLC REQ ADD LINK request gids=[::ffff:10.0.0.12, ::ffff:10.0.0.2]"
                         : "client -> LLC ADD LINK request qpn=0x0 link_num=0 gid=::ffff:10.0.0.2");
             }
             steps.add("server -> LLC ADD LINK request");

@@ -21,6 +21,8 @@ final class SimPair implements AutoCloseable {
     static volatile boolean clientOneDevice;
     /** Set before constructing (tests only): the server uses one device even with twoDevices. */
     static volatile boolean serverOneDevice;
+    /** Set before constructing (tests only): the second devices are in another subnet (10.1.0.0/24). */
+    static volatile boolean secondDevicesElsewhere;
     final java.util.List<String> traceLines = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     SimPair(SmcConfig serverCfg, SmcConfig clientCfg) {
@@ -32,7 +34,10 @@ final class SimPair implements AutoCloseable {
         this(serverCfg, clientCfg, serverDevice, clientDevice, tweak, false);
     }
 
-    /** With {@code twoDevices}, each host has two RoCE devices (srv0/srv1, cli0/cli1): room for a second link. */
+    /**
+     * With {@code twoDevices}, each host has two RoCE devices (srv0/srv1, cli0/cli1): room for a second link.
+     * The second devices' addresses are in the handshake subnet, as SMC-Rv2 requires of alternate devices.
+     */
     SimPair(SmcConfig serverCfg, SmcConfig clientCfg, boolean serverDevice, boolean clientDevice,
             java.util.function.BiConsumer<String, SmcEngine.Builder> tweak, boolean twoDevices) {
         fabric = SimFabric.fast();
@@ -42,8 +47,8 @@ final class SimPair implements AutoCloseable {
         fabric.addDevice(SimDeviceConfig.of("srv0", "eth0", new byte[] {2, 0, 0, 0, 0, 1}, sIp));
         fabric.addDevice(SimDeviceConfig.of("cli0", "eth0", new byte[] {2, 0, 0, 0, 0, 2}, cIp));
         if (twoDevices) {
-            fabric.addDevice(SimDeviceConfig.of("srv1", "eth1", new byte[] {2, 0, 0, 0, 1, 1}, ip("10.1.0.1")));
-            fabric.addDevice(SimDeviceConfig.of("cli1", "eth1", new byte[] {2, 0, 0, 0, 1, 2}, ip("10.1.0.2")));
+            fabric.addDevice(SimDeviceConfig.of("srv1", "eth1", new byte[] {2, 0, 0, 0, 1, 1}, ip(secondDevicesElsewhere ? "10.1.0.1" : "10.0.0.11")));
+            fabric.addDevice(SimDeviceConfig.of("cli1", "eth1", new byte[] {2, 0, 0, 0, 1, 2}, ip(secondDevicesElsewhere ? "10.1.0.2" : "10.0.0.12")));
         }
         EngineTrace trace = new EngineTrace(l -> { traceLines.add(l); if (Boolean.getBoolean("smcj.trace")) { System.err.println(l); } });
         SmcEngine.Builder sb = SmcEngine.builder().name("server").config(serverCfg).trace(trace)
