@@ -425,7 +425,13 @@ final class LinkGroup implements Link.Events {
                 }
                 case DeleteLink d when d.isResponse() -> llcQueue.add(d); // smc_llc_delete_asym_link may wait
                 case DeleteLink d when !d.isResponse() && !d.all() -> {
-                    sendLlc(link, d.withHeader(d.header().withFlags(d.header().flags() | io.smcj.llc.LlcFlags.RESP)));
+                    DeleteLink resp = d.withHeader(d.header().withFlags(d.header().flags() | io.smcj.llc.LlcFlags.RESP));
+                    if (role == SmcStats.Role.CLIENT) {
+                        // smc_llc_process_cli_delete_link answers with reason 0, or NOLNK for an unknown link
+                        resp = new DeleteLink(resp.header(), d.linkNum(), linkByNum(d.linkNum()) != null ? 0
+                                : LlcDeleteReason.NOLNK.code(), d.reserved());
+                    }
+                    sendLlc(link, resp);
                     Link gone = linkByNum(d.linkNum());
                     if (gone != null && gone != link) {
                         // smc_llc_process_cli_delete_link: deleting the asymmetric link keeps the type
