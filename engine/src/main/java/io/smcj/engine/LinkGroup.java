@@ -454,6 +454,11 @@ final class LinkGroup implements Link.Events {
 
     @Override
     public void onLinkError(Link link, String why) {
+        if (link.retiring) {
+            // the asymmetric link being deleted: smc_llc_delete_asym_link clears it and moves its connections
+            engine.trace.line(engine.name + " asymmetric link_num " + link.linkNum + " failed while deleted: " + why);
+            return;
+        }
         engine.stats.linkDown();
         engine.trace.line(engine.name + " link " + link.linkId + " (link_num " + link.linkNum + ") of link group " + id
                 + " failed: " + why);
