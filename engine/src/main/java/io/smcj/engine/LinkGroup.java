@@ -759,10 +759,8 @@ final class LinkGroup implements Link.Events {
             }
             neu = engine.newLink(alt, this);
             neu.linkNum = nextLinkId();
-            io.smcj.llc.AddLinkV2Ext ext = version >= 2
-                    ? io.smcj.llc.AddLinkV2Ext.of(true, alt.gid(), ourPairs(link, neu)) : null;
-            sendLlc(link, AddLink.of(framing, false, alt.mac, alt.gid(), new Qpn(neu.qpn()), neu.linkNum,
-                    io.smcj.protocol.QpMtu.ofWire(alt.activeMtu().ibvValue()), new io.smcj.protocol.Psn(neu.psn), ext));
+            sendLlc(link, addLinkMessage(framing, false, alt.mac, alt.gid(), neu.qpn(), neu.linkNum,
+                    alt.activeMtu().ibvValue(), neu.psn, version >= 2 ? ourPairs(link, neu) : null));
             reqResponse = false;
             LlcMessage r = awaitLlc(m -> m instanceof AddLink a && a.isResponse(), SmcConstants.LLC_WAIT_TIME_MS);
             if (!(r instanceof AddLink resp) || resp.rejected()) {
@@ -829,6 +827,19 @@ final class LinkGroup implements Link.Events {
         }
     }
 
+    /**
+     * ADD LINK request or response as {@code smc_llc_send_add_link} builds it for a new link: the
+     * new link's MAC, GID, QP, link_num, MTU and PSN; v2 ({@code pairs} not null): the extension
+     * of {@code smc_llc_fill_ext_v2} with v2_direct (no gateway), the new link's own GID as
+     * client_target_gid, and our rkey pairs.
+     */
+    static AddLink addLinkMessage(LlcFraming framing, boolean response, io.smcj.protocol.MacAddress mac, Gid gid,
+                                  int qpn, int linkNum, int mtuIbv, int psn, List<io.smcj.llc.RkeyPair> pairs) {
+        io.smcj.llc.AddLinkV2Ext ext = pairs == null ? null : io.smcj.llc.AddLinkV2Ext.of(true, gid, pairs);
+        return AddLink.of(framing, response, mac, gid, new Qpn(qpn), linkNum, io.smcj.protocol.QpMtu.ofWire(mtuIbv),
+                new io.smcj.protocol.Psn(psn), ext);
+    }
+
     /** {@code smc_llc_process_cli_add_link}: {@link #clientAddLink} under the {@code llc_conf_mutex}. */
     boolean clientAddLinkFlow(Link link, AddLink req) {
         confLock.lock();
@@ -878,10 +889,8 @@ final class LinkGroup implements Link.Events {
             neu.connect(req.senderQpNum().value(), io.smcj.transport.rdma.VerbsGid.of(req.senderGid().bytes()),
                     req.initialPsn().value(), req.qpMtu());
             links.add(neu);
-            io.smcj.llc.AddLinkV2Ext ext = version >= 2
-                    ? io.smcj.llc.AddLinkV2Ext.of(true, alt.gid(), ourPairs(link, neu)) : null;
-            sendLlc(link, AddLink.of(framing, true, alt.mac, alt.gid(), new Qpn(neu.qpn()), neu.linkNum,
-                    io.smcj.protocol.QpMtu.ofWire(neu.mtu.ibvValue()), new io.smcj.protocol.Psn(neu.psn), ext));
+            sendLlc(link, addLinkMessage(framing, true, alt.mac, alt.gid(), neu.qpn(), neu.linkNum,
+                    neu.mtu.ibvValue(), neu.psn, version >= 2 ? ourPairs(link, neu) : null));
             if (version >= 2) {
                 if (req.v2Ext() != null) {
                     for (io.smcj.llc.RkeyPair p : req.v2Ext().rkeys()) {

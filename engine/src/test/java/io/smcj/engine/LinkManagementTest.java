@@ -224,6 +224,30 @@ class LinkManagementTest {
     }
 
     /**
+     * Byte for byte: the ADD LINK smcj's server builds ({@link LinkGroup#addLinkMessage}) from the
+     * values of the kernel's ADD LINK in fixtures/kernel-6.12 (v2_direct, the new link's own GID as
+     * client_target_gid, one rkey pair), and the client's reject of it ({@code AddLink.reject}).
+     */
+    @Test
+    void addLinkAndItsRejectAreTheKernelsBytes() throws Exception {
+        java.nio.file.Path f = java.nio.file.Path.of(System.getProperty("smcj.root.dir", ".."))
+                .resolve("fixtures/kernel-6.12/smcr612-a-first-4k.pcap");
+        List<byte[]> adds = new ArrayList<>();
+        for (io.smcj.protocol.pcap.SmcCapture.Message m : io.smcj.protocol.pcap.SmcCapture.messages(f)) {
+            if (m.carrier() == io.smcj.protocol.pcap.SmcCapture.Carrier.ROCE_SEND && m.firstByte() == 0x22) {
+                adds.add(m.bytes());
+            }
+        }
+        assertEquals(2, adds.size(), "ADD LINK request and its reject");
+        io.smcj.llc.AddLink k = (io.smcj.llc.AddLink) io.smcj.llc.LlcCodec.DEFAULT.decode(adds.get(0));
+        io.smcj.llc.AddLink ours = LinkGroup.addLinkMessage(io.smcj.llc.LlcFraming.V2, false, k.senderMac(),
+                k.senderGid(), k.senderQpNum().value(), k.linkNum(), k.qpMtu(), k.initialPsn().value(),
+                k.v2Ext().rkeys());
+        assertArrayEquals(adds.get(0), io.smcj.llc.LlcCodec.toBytes(ours));
+        assertArrayEquals(adds.get(1), io.smcj.llc.LlcCodec.toBytes(ours.reject()));
+    }
+
+    /**
      * The LLC messages smcj sends on a first contact between two single-device hosts, up to the
      * return of connect(), are the ones Linux 6.12 sends before its first CDC: with max_links 2
      * (fixtures/kernel-6.12) CONFIRM LINK, then ADD LINK and its reject; with max_links 1
