@@ -415,6 +415,34 @@ class LinkManagementTest {
         portDownUp(SmcConfig.builder().v2Enabled(false).build(), "srv0", "srv1", false);
     }
 
+    /**
+     * Ports of both hosts go down and come back one after another (srv0, cli1, srv1, cli0), each
+     * during a transfer: after every round the group is back to two symmetric links, and no byte
+     * is lost.
+     */
+    @Test
+    void everyPortFlapsInTurnDuringTransfers() throws Exception {
+        for (SmcConfig cfg : List.of(SimPair.v2Config(), SmcConfig.builder().v2Enabled(false).build())) {
+            try (SimPair p = pair(cfg, true, false, false); SmcServerSocket ss = p.server.listen(p.serverAddr)) {
+                SmcSocket[] x = connect(p, ss, null);
+                SecondLinkTest.awaitTwoLinks(p);
+                long seed = 100;
+                for (String dev : List.of("srv0", "cli1", "srv1", "cli0")) {
+                    awaitTypes(p, "links 2 type SYMMETRIC", "links 2 type SYMMETRIC");
+                    transferWithPortDown(p, x, dev, seed += 2);
+                    CloseAndAbortTest.await(() -> p.server.linkGroups().stream().anyMatch(l -> l.contains("links 2 type ASYM"))
+                            && p.client.linkGroups().stream().anyMatch(l -> l.contains("links 2 type ASYM")),
+                            "asymmetric link after " + dev + " went down: " + p.server.linkGroups() + p.client.linkGroups());
+                    p.fabric.linkUp(dev, 1);
+                }
+                awaitTypes(p, "links 2 type SYMMETRIC", "links 2 type SYMMETRIC");
+                roundTrip(x, 200_000, 199);
+                x[0].close();
+                x[1].close();
+            }
+        }
+    }
+
     private void portDownUp(SmcConfig cfg, String first, String second, boolean clientPort) throws Exception {
         boolean v2 = cfg.v2Enabled();
         try (SimPair p = pair(cfg, true, false, false); SmcServerSocket ss = p.server.listen(p.serverAddr)) {
