@@ -59,10 +59,35 @@ final class ClcChannel {
      *         back; the stream is right after the message
      */
     ClcMessage receive(ClcType expected, Duration timeout) throws HandshakeException {
+        return receive(expected, System.nanoTime() + timeout.toNanos(), new byte[8], 0);
+    }
+
+    /**
+     * {@code smc_clc_wait_msg} whose timeout is not an error (the client's wait for a Decline
+     * after CONFIRM LINK, {@code CLC_WAIT_TIME_SHORT}): null when no byte arrived within
+     * {@code timeout}; once a message has started it is read whole as {@link #receive} does.
+     */
+    ClcMessage receiveIfAny(ClcType expected, Duration timeout) throws HandshakeException {
         long deadline = System.nanoTime() + timeout.toNanos();
         byte[] head = new byte[8];
         try {
-            readFully(head, 0, 8, deadline);
+            int n = stream.read(head, 0, 1, timeout);
+            if (n < 0) {
+                throw new HandshakeException("connection closed while waiting for CLC " + expected,
+                        new EOFException(), false);
+            }
+        } catch (SocketTimeoutException e) {
+            return null;
+        } catch (IOException e) {
+            throw new HandshakeException("TCP error while waiting for CLC " + expected + ": " + e.getMessage(), e,
+                    false);
+        }
+        return receive(expected, Math.max(deadline, System.nanoTime() + 1), head, 1);
+    }
+
+    private ClcMessage receive(ClcType expected, long deadline, byte[] head, int have) throws HandshakeException {
+        try {
+            readFully(head, have, 8 - have, deadline);
             ByteBuf hb = Unpooled.wrappedBuffer(head);
             int len = ClcCodec.messageLength(hb);
             if (len < 8 || len > MAX_CLC_LENGTH) {

@@ -102,7 +102,10 @@ public final class EngineTrace {
             case io.smcj.llc.DeleteLink d -> b.append(" link_num=").append(d.linkNum()).append(" reason=0x")
                     .append(Long.toHexString(d.reason()));
             case io.smcj.llc.AddLink a -> b.append(a.rejected() ? " rejected" : "").append(" qpn=0x")
-                    .append(Integer.toHexString(a.senderQpNum().value()));
+                    .append(Integer.toHexString(a.senderQpNum().value())).append(" link_num=").append(a.linkNum())
+                    .append(" gid=").append(a.senderGid())
+                    .append(a.rejectReason() != 0 ? " rej_rsn=" + a.rejectReason() : "");
+            case io.smcj.llc.ReqAddLink r -> b.append(" gids=").append(r.gids());
             default -> { }
         }
         return b.toString();

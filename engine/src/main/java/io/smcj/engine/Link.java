@@ -82,6 +82,17 @@ final class Link {
     Mtu mtu;
     /** Link number in the link group (LLC link_num). */
     int linkNum;
+    /** The peer's MAC for this link (CLC or ADD LINK), for the kernel's "same peer port" checks. */
+    volatile io.smcj.protocol.MacAddress peerMac;
+    /** {@code link_is_asym}: tagged by {@code smcr_lgr_set_type_asym}, cleared by every type change. */
+    volatile boolean asym;
+    /**
+     * An asymmetric link being deleted ({@code smc_llc_delete_asym_link}): no longer chosen for new
+     * sends, but still polled until its sends completed and the peer confirmed the DELETE LINK.
+     */
+    volatile boolean retiring;
+    /** The peer deleted this link as the group's asymmetric link (the group keeps its type). */
+    volatile boolean asymDeletedByPeer;
     long lastRecvNanos = System.nanoTime();
 
     Link(int linkId, RdmaDevice device, ProtectionDomain pd, int maxSendWr, int maxRecvWr, int slotSize,
@@ -131,7 +142,28 @@ final class Link {
     }
 
     boolean isActive() {
-        return state == State.ACTIVE;
+        return state == State.ACTIVE && !retiring;
+    }
+
+    /** {@code smc_link_usable}: set up or active, not failed or cleared. */
+    boolean isUsable() {
+        State st = state;
+        return st == State.ACTIVATING || st == State.ACTIVE;
+    }
+
+    /** Whether a send slot is still in use ({@code smc_wr_tx_wait_no_pending_sends} waits for none). */
+    boolean sendsPending() {
+        slotLock.lock();
+        try {
+            for (boolean b : sendBusy) {
+                if (b) {
+                    return true;
+                }
+            }
+            return false;
+        } finally {
+            slotLock.unlock();
+        }
     }
 
     private void postRecv(int slot) {

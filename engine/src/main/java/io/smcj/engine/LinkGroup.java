@@ -63,6 +63,16 @@ final class LinkGroup implements Link.Events {
     private final Map<Link, DeleteLink> deleteEchoes = new ConcurrentHashMap<>();
     /** TEST LINK sent and not answered yet: the time it was sent, else 0. */
     volatile long testLinkSentNanos;
+    /** {@code lgr->saddr}: our IPv4 address of the CLC handshake (SMC-Rv2 alternate devices need its subnet). */
+    volatile java.net.InetAddress saddr;
+    /** {@code lgr->type}. */
+    volatile Type type = Type.NONE;
+    /** {@code lgr->next_link_id}. */
+    private int nextLinkId;
+    /** Client, first contact: the connect thread waits for the server's ADD LINK (it is queued for it). */
+    volatile boolean awaitingFirstAddLink;
+    /** Client: REQ ADD LINK sent, no response or ADD LINK yet ({@code SMC_LLC_FLOW_REQ_ADD_LINK}). */
+    volatile boolean reqAddLinkPending;
 
     LinkGroup(int id, SmcEngine engine, SmcStats.Role role, PeerId peerId, RdmaDevice device, int version,
               int release, int maxConns, int maxLinks) {
@@ -116,7 +126,9 @@ final class LinkGroup implements Link.Events {
      * @return the link, or null when none is active ({@code SMC_CLC_DECL_NOACTLINK})
      */
     synchronized Link assignLink() {
-        List<Link> act = activeLinks();
+        // smcr_lgr_conn_assign_link skips asymmetric links: they only carry failover traffic
+        List<Link> act = new java.util.ArrayList<>(activeLinks());
+        act.removeIf(l -> l.asym);
         if (act.isEmpty()) {
             return null;
         }
@@ -335,12 +347,17 @@ final class LinkGroup implements Link.Events {
 
     /** Server, first link: CONFIRM LINK request and the client's response ({@code smcr_serv_conf_first_link}). */
     boolean serverConfirmFirstLink(Link link) throws LinkDownException {
-        link.linkNum = 1;
+        link.linkNum = 0; // not in use yet: smcr_next_link_id gives the first link 1
+        link.linkNum = nextLinkId();
         int uid = ThreadLocalRandom.current().nextInt();
         sendLlc(link, ConfirmLink.of(framing, false, device.mac, device.gid(), new Qpn(link.qpn()), link.linkNum, uid,
                 maxLinks, release >= 1 ? maxConns : 0));
         LlcMessage r = awaitLlc(m -> m instanceof ConfirmLink c && c.isResponse(), SmcConstants.LLC_WAIT_TIME_MS);
-        return r != null;
+        if (r == null) {
+            return false;
+        }
+        setType(Type.SINGLE);
+        return true;
     }
 
     /**
@@ -367,8 +384,12 @@ final class LinkGroup implements Link.Events {
             }
             link.linkNum = c.linkNum();
         }
+        // the server starts its ADD LINK as soon as it has our response: from now on an ADD LINK
+        // request is for the connect thread (smcr_clnt_conf_first_link), not a flow of its own
+        awaitingFirstAddLink = maxLinks > 1;
         sendLlc(link, ConfirmLink.of(framing, true, device.mac, device.gid(), new Qpn(link.qpn()), c.linkNum(),
                 c.linkUid(), c.maxLinks(), c.maxConns()));
+        setType(Type.SINGLE);
         return null;
     }
 
@@ -438,19 +459,29 @@ final class LinkGroup implements Link.Events {
                     sendLlc(link, r.withHeader(r.header().withFlags(r.header().flags() | io.smcj.llc.LlcFlags.RESP)));
                 }
                 case AddLink a when !a.isResponse() -> {
-                    if (role == SmcStats.Role.CLIENT && maxLinks >= 2 && activeLinks().size() < 2
-                            && engine.alternateDevice(device) != null) {
-                        Thread.ofVirtual().name("smcj-add-link").start(() -> clientAddLink(link, a));
+                    if (role == SmcStats.Role.CLIENT) {
+                        reqAddLinkPending = false; // the server started its add link processing
+                        if (awaitingFirstAddLink) {
+                            llcQueue.add(a); // smcr_clnt_conf_first_link waits for it
+                        } else {
+                            Thread.ofVirtual().name("smcj-add-link").start(() -> clientAddLinkFlow(link, a));
+                        }
                     } else {
-                        sendLlc(link, a.reject());
+                        // smc_llc_process_srv_add_link: the client's suggestion (v1) starts our own flow
+                        Thread.ofVirtual().name("smcj-add-link").start(() -> serverAddLinkFlow(link, a, true));
                     }
+                }
+                case io.smcj.llc.ReqAddLink r when !r.isResponse() && role == SmcStats.Role.SERVER ->
+                        Thread.ofVirtual().name("smcj-add-link").start(() -> serverAddLinkFlow(link, r, true));
+                case io.smcj.llc.ReqAddLink r when r.isResponse() && role == SmcStats.Role.CLIENT ->
+                        reqAddLinkPending = false; // the server adds no link now
+                case io.smcj.llc.ReqAddLink r -> {
+                    // not for our role: dropped, as the kernel does
                 }
                 case DeleteRkey r -> {
                     // a response to our DELETE RKEY: nothing waits for it
                 }
-                case DeleteLink d when d.isResponse() -> {
-                    // nothing waits for it
-                }
+                case DeleteLink d when d.isResponse() -> llcQueue.add(d); // smc_llc_delete_asym_link may wait
                 case DeleteLink d when !d.isResponse() && !d.all() -> {
                     Link gone = linkByNum(d.linkNum());
                     if (role == SmcStats.Role.CLIENT) {
@@ -465,6 +496,8 @@ final class LinkGroup implements Link.Events {
                             // goes back to the client (after the failover, see onLinkError)
                             deleteEchoes.put(gone, d);
                         }
+                        // smc_llc_process_cli_delete_link: deleting the asymmetric link keeps the type
+                        gone.asymDeletedByPeer = gone == findAsymLink();
                         gone.deletedByPeer = true;
                         gone.fail("peer sent DELETE LINK for link " + d.linkNum());
                     }
@@ -483,6 +516,11 @@ final class LinkGroup implements Link.Events {
 
     @Override
     public void onLinkError(Link link, String why) {
+        if (link.retiring) {
+            // the asymmetric link being deleted: smc_llc_delete_asym_link clears it and moves its connections
+            engine.trace.line(engine.name + " asymmetric link_num " + link.linkNum + " failed while deleted: " + why);
+            return;
+        }
         engine.stats.linkDown();
         engine.trace.line(engine.name + " link " + link.linkId + " (link_num " + link.linkNum + ") of link group " + id
                 + " failed: " + why);
@@ -501,6 +539,11 @@ final class LinkGroup implements Link.Events {
             // on the survivor), then DELETE LINK (lost path) for the failed link
             engine.trace.line(engine.name + " link group " + id + ": connections move to link_num "
                     + survivor.linkNum);
+            // smcr_link_down / smc_llc_process_*_delete_link: the group type; an expected deletion
+            // of the asymmetric link keeps it
+            if (!link.asymDeletedByPeer) {
+                setType(Type.SINGLE);
+            }
             links.remove(link);
             engine.destroyLater(link);
             for (SmcConnection c : conns.values()) {
@@ -518,6 +561,10 @@ final class LinkGroup implements Link.Events {
                 }
             } catch (LinkDownException ignored) {
                 // the survivor failing too is handled by its own error
+            }
+            if (role == SmcStats.Role.SERVER && type == Type.SINGLE && !terminating) {
+                // smc_llc_process_srv_delete_link: trigger the setup of an (asymmetric) alternate link
+                addLinkLocal(survivor);
             }
         });
     }
@@ -640,110 +687,460 @@ final class LinkGroup implements Link.Events {
         left[0] = Math.max(0, left[0] - 2);
     }
 
+    // ------------------------------------------------------------------ link group type (smc_core.c)
+
+    /** {@code enum smc_lgr_type}. */
+    enum Type {
+        NONE, SINGLE, SYMMETRIC, ASYMMETRIC_PEER, ASYMMETRIC_LOCAL;
+
+        boolean asymmetric() {
+            return this == ASYMMETRIC_PEER || this == ASYMMETRIC_LOCAL;
+        }
+    }
+
+    /** {@code SMC_LINKS_PER_LGR_MAX}: link slots of a group (one more than max_links, for the asymmetric swap). */
+    static final int LINK_SLOTS = 3;
+
+    /** {@code smcr_lgr_set_type}: the new type; every usable link loses its asymmetric tag. */
+    void setType(Type t) {
+        for (Link l : links) {
+            if (l.isUsable()) {
+                l.asym = false;
+            }
+        }
+        if (type == t) {
+            return;
+        }
+        type = t;
+        // the kernel logs this ("SMC-R lg ... state changed: SYMMETRIC")
+        engine.trace.line(engine.name + " link group " + id + " type " + t);
+    }
+
+    /** {@code smcr_lgr_set_type_asym}: the new type, and {@code asymLink} tagged asymmetric. */
+    void setTypeAsym(Type t, Link asymLink) {
+        setType(t);
+        asymLink.asym = true;
+    }
+
+    /** {@code smcr_next_link_id}: the server's next link_num (u8, never 0, not in use). */
+    synchronized int nextLinkId() {
+        while (true) {
+            nextLinkId = (nextLinkId + 1) & 0xff;
+            if (nextLinkId == 0) {
+                nextLinkId = 1;
+            }
+            int cand = nextLinkId;
+            if (links.stream().noneMatch(l -> l.isUsable() && l.linkNum == cand)) {
+                return cand;
+            }
+        }
+    }
+
     /**
-     * Server: {@code smc_llc_srv_add_link} after the first link is up: a second link on another
-     * device (if both sides have one), ADD LINK on the first link, the rkey exchange, and CONFIRM
-     * LINK on the new link.
+     * {@code smc_llc_alloc_alt_link}: whether a link of the new type may be added. A symmetric
+     * group takes none; an asymmetric link only joins a SINGLE group; three link slots at most.
      */
-    void serverAddLink() {
+    boolean allocAltLink(Type newType) {
+        if (type == Type.SYMMETRIC || (type != Type.SINGLE && newType.asymmetric())) {
+            return false;
+        }
+        return links.stream().filter(Link::isUsable).count() < LINK_SLOTS;
+    }
+
+    /** The ADD LINK came from the peer port {@code link} already uses (same GID; v1: and MAC). */
+    private boolean samePeerPort(Link link, Gid gid, io.smcj.protocol.MacAddress mac) {
+        return link.peerGid != null && java.util.Arrays.equals(link.peerGid.bytes(), gid.bytes())
+                && (version >= 2 || mac.equals(link.peerMac));
+    }
+
+    private static boolean samePeerGid(Link a, Link b) {
+        return a.peerGid != null && b.peerGid != null && java.util.Arrays.equals(a.peerGid.bytes(), b.peerGid.bytes());
+    }
+
+    /**
+     * {@code smc_llc_find_asym_link}: of two usable links on the same local GID, the one whose peer
+     * GID another link also uses; null when there is none.
+     */
+    Link findAsymLink() {
+        List<Link> u = links.stream().filter(Link::isUsable).toList();
+        int fi = -1;
+        int fj = -1;
+        for (int i = 0; i < u.size() && fi < 0; i++) {
+            for (int j = i + 1; j < u.size(); j++) {
+                if (u.get(i).device.gid().equals(u.get(j).device.gid())) {
+                    fi = i;
+                    fj = j;
+                    break;
+                }
+            }
+        }
+        if (fi < 0) {
+            return null;
+        }
+        for (int k = 0; k < u.size(); k++) {
+            if (k != fi && samePeerGid(u.get(fi), u.get(k))) {
+                return u.get(fi);
+            }
+            if (k != fj && samePeerGid(u.get(fj), u.get(k))) {
+                return u.get(fj);
+            }
+        }
+        return null;
+    }
+
+    // ------------------------------------------------------------------ ADD LINK (smc_llc.c)
+
+    private void linkUp(Link neu, Type newType) {
+        if (newType.asymmetric()) {
+            setTypeAsym(newType, neu);
+        } else {
+            setType(newType);
+        }
+        engine.stats.linkUp();
+        engine.trace.line(engine.name + " link group " + id + ": new link up (link_num " + neu.linkNum + ", "
+                + neu.device + ", " + newType + ")");
+    }
+
+    /**
+     * {@code smc_llc_process_srv_add_link} (and the first contact's {@code smcr_serv_conf_first_link},
+     * which does not look for an asymmetric link to delete): {@link #serverAddLink} under the
+     * {@code llc_conf_mutex}; when the group became SYMMETRIC, {@link #deleteAsymLink}.
+     */
+    boolean serverAddLinkFlow(Link link, LlcMessage req, boolean deleteAsym) {
         confLock.lock();
+        try {
+            boolean ok = serverAddLink(link, req);
+            if (ok && deleteAsym && type == Type.SYMMETRIC) {
+                deleteAsymLink();
+            }
+            return ok;
+        } finally {
+            confLock.unlock();
+        }
+    }
+
+    /**
+     * Server: {@code smc_llc_srv_add_link} (call with {@link #confLock} held). A new link on another
+     * device, or on the same device when there is none (ASYMMETRIC_LOCAL); ADD LINK on {@code link}
+     * (v2: with our rkey pairs and the new link's GID as client_target_gid), the client's response
+     * (same peer port on a SINGLE group: ASYMMETRIC_PEER), the rkey exchange (v1: ADD LINK CONT)
+     * and CONFIRM LINK on the new link. {@code req} is the client's ADD LINK or REQ ADD LINK that
+     * started it, or null; a REQ ADD LINK that led to no ADD LINK is answered with its response.
+     */
+    boolean serverAddLink(Link link, LlcMessage req) {
+        boolean reqResponse = req instanceof io.smcj.llc.ReqAddLink;
         Link neu = null;
         try {
-            Link old = activeLink();
-            RdmaDevice alt = engine.alternateDevice(device);
-            if (old == null || alt == null || maxLinks < 2 || activeLinks().size() >= 2 || terminating) {
-                return;
+            awaitFailuresHandled();
+            if (terminating || !link.isActive()) {
+                return false;
+            }
+            if (type == Type.SINGLE && maxLinks <= 1) {
+                return false;
+            }
+            Type newType = Type.SYMMETRIC;
+            RdmaDevice alt = engine.alternateDevice(link.device, this);
+            if (alt == null) {
+                newType = Type.ASYMMETRIC_LOCAL;
+                alt = link.device;
+            }
+            if (!allocAltLink(newType)) {
+                return false;
             }
             neu = engine.newLink(alt, this);
-            neu.linkNum = old.linkNum + 1;
-            io.smcj.llc.AddLinkV2Ext ext = version >= 2
-                    ? io.smcj.llc.AddLinkV2Ext.of(false, peerGid(), ourPairs(old, neu)) : null;
-            sendLlc(old, AddLink.of(framing, false, alt.mac, alt.gid(), new Qpn(neu.qpn()), neu.linkNum,
-                    io.smcj.protocol.QpMtu.ofWire(alt.activeMtu().ibvValue()), new io.smcj.protocol.Psn(neu.psn), ext));
+            neu.linkNum = nextLinkId();
+            sendLlc(link, addLinkMessage(framing, false, alt.mac, alt.gid(), neu.qpn(), neu.linkNum,
+                    alt.activeMtu().ibvValue(), neu.psn, version >= 2 ? ourPairs(link, neu) : null));
+            reqResponse = false;
             LlcMessage r = awaitLlc(m -> m instanceof AddLink a && a.isResponse(), SmcConstants.LLC_WAIT_TIME_MS);
             if (!(r instanceof AddLink resp) || resp.rejected()) {
-                neu.destroy();
-                neu = null;
-                return;
+                engine.trace.line(engine.name + " link group " + id + ": ADD LINK "
+                        + (r == null ? "not answered" : "rejected") + ", staying " + type);
+                return false;
             }
+            if (type == Type.SINGLE && samePeerPort(link, resp.senderGid(), resp.senderMac())) {
+                newType = Type.ASYMMETRIC_PEER;
+            }
+            neu.peerMac = resp.senderMac();
             neu.connect(resp.senderQpNum().value(), io.smcj.transport.rdma.VerbsGid.of(resp.senderGid().bytes()),
                     resp.initialPsn().value(), resp.qpMtu());
             links.add(neu);
             if (version >= 2) {
                 if (resp.v2Ext() != null) {
                     for (io.smcj.llc.RkeyPair p : resp.v2Ext().rkeys()) {
-                        applyPeerPair(old, neu, p);
+                        applyPeerPair(link, neu, p);
                     }
                 }
-            } else if (!rkeyExchangeV1(old, neu, true)) {
+            } else if (!rkeyExchangeV1(link, neu, true)) {
                 throw new LinkDownException("no ADD LINK CONT from the client");
             }
+            // smc_llc_srv_conf_link
             int uid = ThreadLocalRandom.current().nextInt();
             sendLlc(neu, ConfirmLink.of(framing, false, alt.mac, alt.gid(), new Qpn(neu.qpn()), neu.linkNum, uid,
                     maxLinks, release >= 1 ? maxConns : 0));
-            if (awaitLlc(m -> m instanceof ConfirmLink c && c.isResponse(), SmcConstants.LLC_WAIT_TIME_MS) == null) {
+            if (awaitLlc(m -> m instanceof ConfirmLink c && c.isResponse(), SmcConstants.LLC_WAIT_FIRST_TIME_MS) == null) {
+                sendLlc(link, DeleteLink.of(framing, false, false, neu.linkNum, LlcDeleteReason.LOST_PATH.code()));
                 throw new LinkDownException("no CONFIRM LINK response on the new link");
             }
-            engine.stats.linkUp();
-            engine.trace.line(engine.name + " link group " + id + ": second link up (link_num " + neu.linkNum + ", "
-                    + alt + ")");
+            linkUp(neu, newType);
             neu = null;
+            return true;
         } catch (LinkDownException | RuntimeException e) {
             engine.trace.line(engine.name + " ADD LINK failed: " + e.getMessage());
+            return false;
         } finally {
             if (neu != null) {
                 links.remove(neu);
                 neu.destroy();
             }
+            if (reqResponse) {
+                // smc_llc_send_req_add_link_response: no ADD LINK came of the client's request
+                try {
+                    sendLlc(link, ((io.smcj.llc.ReqAddLink) req).response());
+                } catch (LinkDownException | RuntimeException ignored) {
+                    // the link error path handles it
+                }
+            }
+        }
+    }
+
+    /**
+     * The kernel runs DELETE LINK and ADD LINK flows one after the other (an LLC message that
+     * arrives during a flow waits for it): a link that failed before this flow started is handled
+     * by the agent (removed, the group type set) before the flow decides anything.
+     */
+    private void awaitFailuresHandled() {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SmcConstants.LLC_WAIT_TIME_MS);
+        while (!terminating && links.stream().anyMatch(l -> l.state == Link.State.FAILED)
+                && System.nanoTime() - deadline < 0) {
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+    }
+
+    /**
+     * ADD LINK request or response as {@code smc_llc_send_add_link} builds it for a new link: the
+     * new link's MAC, GID, QP, link_num, MTU and PSN; v2 ({@code pairs} not null): the extension
+     * of {@code smc_llc_fill_ext_v2} with v2_direct (no gateway), the new link's own GID as
+     * client_target_gid, and our rkey pairs.
+     */
+    static AddLink addLinkMessage(LlcFraming framing, boolean response, io.smcj.protocol.MacAddress mac, Gid gid,
+                                  int qpn, int linkNum, int mtuIbv, int psn, List<io.smcj.llc.RkeyPair> pairs) {
+        io.smcj.llc.AddLinkV2Ext ext = pairs == null ? null : io.smcj.llc.AddLinkV2Ext.of(true, gid, pairs);
+        return AddLink.of(framing, response, mac, gid, new Qpn(qpn), linkNum, io.smcj.protocol.QpMtu.ofWire(mtuIbv),
+                new io.smcj.protocol.Psn(psn), ext);
+    }
+
+    /** {@code smc_llc_process_cli_add_link}: {@link #clientAddLink} under the {@code llc_conf_mutex}. */
+    boolean clientAddLinkFlow(Link link, AddLink req) {
+        confLock.lock();
+        try {
+            return clientAddLink(link, req);
+        } finally {
             confLock.unlock();
         }
     }
 
-    /** Client: {@code smc_llc_cli_add_link} for the server's ADD LINK request. */
-    void clientAddLink(Link old, AddLink req) {
-        confLock.lock();
+    /**
+     * Client: {@code smc_llc_cli_add_link} for the server's ADD LINK request (call with
+     * {@link #confLock} held). Rejected (NO_ALT_PATH) when max_links is 1, or when the server offers
+     * the peer port we already use and we have no other device. Otherwise a new link on our other
+     * device (server on the same port: ASYMMETRIC_PEER), or on the same device when we have no
+     * other (ASYMMETRIC_LOCAL); ADD LINK response, rkey exchange, CONFIRM LINK on the new link.
+     */
+    boolean clientAddLink(Link link, AddLink req) {
         Link neu = null;
+        boolean reject = true;
         try {
-            RdmaDevice alt = engine.alternateDevice(device);
-            if (alt == null || terminating) {
-                sendLlc(old, req.reject());
-                return;
+            awaitFailuresHandled();
+            if (terminating || req.qpMtu() == 0) {
+                return false;
+            }
+            if (type == Type.SINGLE && maxLinks <= 1) {
+                return false;
+            }
+            Type newType = Type.SYMMETRIC;
+            RdmaDevice alt = engine.alternateDevice(link.device, this);
+            if (samePeerPort(link, req.senderGid(), req.senderMac())) {
+                if (alt == null) {
+                    return false;
+                }
+                newType = Type.ASYMMETRIC_PEER;
+            }
+            if (alt == null) {
+                newType = Type.ASYMMETRIC_LOCAL;
+                alt = link.device;
+            }
+            if (!allocAltLink(newType)) {
+                return false;
             }
             neu = engine.newLink(alt, this);
-            neu.linkNum = req.linkNum();
+            neu.linkNum = req.linkNum(); // the server assigns link ids
+            neu.peerMac = req.senderMac();
             neu.connect(req.senderQpNum().value(), io.smcj.transport.rdma.VerbsGid.of(req.senderGid().bytes()),
                     req.initialPsn().value(), req.qpMtu());
             links.add(neu);
-            io.smcj.llc.AddLinkV2Ext ext = version >= 2
-                    ? io.smcj.llc.AddLinkV2Ext.of(false, peerGid(), ourPairs(old, neu)) : null;
-            if (version >= 2 && req.v2Ext() != null) {
-                for (io.smcj.llc.RkeyPair p : req.v2Ext().rkeys()) {
-                    applyPeerPair(old, neu, p);
+            sendLlc(link, addLinkMessage(framing, true, alt.mac, alt.gid(), neu.qpn(), neu.linkNum,
+                    neu.mtu.ibvValue(), neu.psn, version >= 2 ? ourPairs(link, neu) : null));
+            if (version >= 2) {
+                if (req.v2Ext() != null) {
+                    for (io.smcj.llc.RkeyPair p : req.v2Ext().rkeys()) {
+                        applyPeerPair(link, neu, p);
+                    }
                 }
-            }
-            sendLlc(old, AddLink.of(framing, true, alt.mac, alt.gid(), new Qpn(neu.qpn()), neu.linkNum,
-                    io.smcj.protocol.QpMtu.ofWire(neu.mtu.ibvValue()), new io.smcj.protocol.Psn(neu.psn), ext));
-            if (version < 2 && !rkeyExchangeV1(old, neu, false)) {
+            } else if (!rkeyExchangeV1(link, neu, false)) {
                 throw new LinkDownException("no ADD LINK CONT from the server");
             }
-            LlcMessage m = awaitLlc(x -> x instanceof ConfirmLink c && !c.isResponse(), SmcConstants.LLC_WAIT_TIME_MS);
+            // smc_llc_cli_conf_link
+            LlcMessage m = awaitLlc(x -> x instanceof ConfirmLink c && !c.isResponse(),
+                    SmcConstants.LLC_WAIT_FIRST_TIME_MS);
             if (!(m instanceof ConfirmLink c)) {
+                sendLlc(link, DeleteLink.of(framing, false, false, neu.linkNum, LlcDeleteReason.LOST_PATH.code()));
                 throw new LinkDownException("no CONFIRM LINK on the new link");
             }
             sendLlc(neu, ConfirmLink.of(framing, true, alt.mac, alt.gid(), new Qpn(neu.qpn()), c.linkNum(),
                     c.linkUid(), c.maxLinks(), c.maxConns()));
-            engine.stats.linkUp();
-            engine.trace.line(engine.name + " link group " + id + ": second link up (link_num " + neu.linkNum + ", "
-                    + alt + ")");
+            linkUp(neu, newType);
             neu = null;
+            reject = false;
+            return true;
         } catch (LinkDownException | RuntimeException e) {
             engine.trace.line(engine.name + " ADD LINK failed: " + e.getMessage());
+            return false;
         } finally {
             if (neu != null) {
                 links.remove(neu);
                 neu.destroy();
             }
-            confLock.unlock();
+            if (reject) {
+                // smc_llc_cli_add_link_reject: the request echoed with RESP|ADD_LNK_REJ (NO_ALT_PATH)
+                try {
+                    sendLlc(link, req.reject());
+                } catch (LinkDownException | RuntimeException ignored) {
+                    // the link error path handles it
+                }
+            }
+        }
+    }
+
+    /**
+     * Client, first contact ({@code smcr_clnt_conf_first_link}): with max_links above 1 the
+     * server's ADD LINK is awaited for {@code SMC_LLC_WAIT_TIME}; null when none came.
+     */
+    AddLink awaitFirstAddLink() {
+        try {
+            return (AddLink) awaitLlc(m -> m instanceof AddLink a && !a.isResponse(), SmcConstants.LLC_WAIT_TIME_MS);
+        } finally {
+            awaitingFirstAddLink = false;
+        }
+    }
+
+    /**
+     * Client: {@code smc_llc_cli_add_link_invite} (call with {@link #confLock} held): v2 sends REQ
+     * ADD LINK ({@code smc_llc_send_request_add_link}: our GID and our other device's, only when
+     * there are two); v1 sends an ADD LINK request with the other device's MAC and GID only.
+     */
+    void clientInvite(Link link) throws LinkDownException {
+        if (type == Type.SYMMETRIC || type == Type.ASYMMETRIC_PEER) {
+            return;
+        }
+        RdmaDevice alt = engine.alternateDevice(link.device, this);
+        if (version >= 2) {
+            if (alt == null || reqAddLinkPending) {
+                return; // smc_fill_gid_list gave one GID / a REQ ADD LINK flow is still open
+            }
+            reqAddLinkPending = true; // SMC_LLC_FLOW_REQ_ADD_LINK until the response or an ADD LINK
+            sendLlc(link, io.smcj.llc.ReqAddLink.request(framing, List.of(link.device.gid(), alt.gid())));
+            return;
+        }
+        if ((type == Type.SINGLE && maxLinks <= 1) || alt == null) {
+            return;
+        }
+        sendLlc(link, new AddLink(io.smcj.llc.LlcHeader.of(framing, 0), alt.mac, Octets.zeros(2), alt.gid(),
+                new Qpn(0), 0, 0, 0, new io.smcj.protocol.Psn(0), Octets.zeros(8), null));
+    }
+
+    /**
+     * {@code smc_llc_add_link_local}: start an ADD LINK flow of our own (a port came up, or the
+     * server lost a link): the server runs {@code smc_llc_srv_add_link}, the client invites the
+     * server to.
+     */
+    void addLinkLocal(Link link) {
+        Thread.ofVirtual().name("smcj-add-link").start(() -> {
+            if (terminating) {
+                return;
+            }
+            if (role == SmcStats.Role.SERVER) {
+                serverAddLinkFlow(link, null, true);
+                return;
+            }
+            confLock.lock();
+            try {
+                if (!terminating && link.isActive()) {
+                    clientInvite(link);
+                }
+            } catch (LinkDownException | RuntimeException e) {
+                engine.trace.line(engine.name + " ADD LINK invitation failed: " + e.getMessage());
+            } finally {
+                confLock.unlock();
+            }
+        });
+    }
+
+    /**
+     * {@code smcr_port_add}: a port became active. Groups that are SYMMETRIC or ASYMMETRIC_PEER, or
+     * SINGLE with max_links 1, need nothing; others start {@link #addLinkLocal} on a usable link.
+     */
+    void portAdd() {
+        Type t = type;
+        if (terminating || t == Type.SYMMETRIC || t == Type.ASYMMETRIC_PEER || (t == Type.SINGLE && maxLinks <= 1)) {
+            return;
+        }
+        Link l = activeLink();
+        if (l != null) {
+            addLinkLocal(l);
+        }
+    }
+
+    /**
+     * Server: {@code smc_llc_delete_asym_link} (call with {@link #confLock} held) once a symmetric
+     * link exists: the asymmetric link takes no new sends, its sends complete, DELETE LINK
+     * (orderly, NO_ASYM_NEEDED) on another link, the client's response, then it is cleared.
+     */
+    void deleteAsymLink() {
+        Link asym = findAsymLink();
+        if (asym == null || !asym.isActive()) {
+            return;
+        }
+        asym.retiring = true; // smc_switch_conns: connections pick another active link from now on
+        Link to = activeLink();
+        try {
+            // smc_wr_tx_wait_no_pending_sends
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SmcConstants.LLC_WAIT_TIME_MS);
+            while (asym.sendsPending() && System.nanoTime() - deadline < 0 && to != null) {
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+            }
+            if (to == null) {
+                return;
+            }
+            int num = asym.linkNum;
+            try {
+                sendLlc(to, DeleteLink.of(framing, false, true, num, LlcDeleteReason.NO_ASYM_NEEDED.code()));
+                if (awaitLlc(m -> m instanceof DeleteLink d && d.isResponse() && d.linkNum() == num,
+                        SmcConstants.LLC_WAIT_TIME_MS) == null) {
+                    to.fail("no DELETE LINK response for the asymmetric link"); // smcr_link_down_cond
+                }
+            } catch (LinkDownException e) {
+                to.fail("DELETE LINK for the asymmetric link failed: " + e.getMessage());
+            }
+        } finally {
+            // smcr_link_clear
+            links.remove(asym);
+            engine.destroyLater(asym);
+            engine.trace.line(engine.name + " link group " + id + ": asymmetric link_num " + asym.linkNum
+                    + " deleted (" + type + ")");
+            for (SmcConnection c : conns.values()) {
+                c.failover(asym);
+            }
         }
     }
 
@@ -767,6 +1164,6 @@ final class LinkGroup implements Link.Events {
     @Override
     public String toString() {
         return "lgr" + id + "[" + role + " peer " + peerId + " " + device + " v" + version + " links " + links.size()
-                + " conns " + conns.size() + "]";
+                + " type " + type + " conns " + conns.size() + "]";
     }
 }

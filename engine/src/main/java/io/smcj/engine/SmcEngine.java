@@ -252,6 +252,7 @@ public final class SmcEngine implements AutoCloseable {
                 var f = pr.features();
                 lgr = new LinkGroup(nextLgrId.getAndIncrement(), this, SmcStats.Role.CLIENT, a.peerId(), dev,
                         pr.version(), Math.max(0, pr.release()), f.maxConns(), f.maxLinks());
+                lgr.saddr = s.localAddress().getAddress();
                 lgr.tryReserveFirst();
             }
             int release = pr.version() >= 2 ? lgr.release : 0;
@@ -274,6 +275,7 @@ public final class SmcEngine implements AutoCloseable {
             Link link;
             if (first) {
                 link = newLink(dev, lgr);
+                link.peerMac = a.mac();
                 link.connect(a.qpn(), VerbsGid.of(a.gid().bytes()), a.psn(), a.qpMtu());
                 lgr.links.add(link);
                 lgrs.add(lgr);
@@ -312,7 +314,7 @@ public final class SmcEngine implements AutoCloseable {
             ClcAcceptConfirm confirm = pr.version() >= 2
                     ? ClcAcceptConfirm.v2(ClcType.CONFIRM, l, pr.eid(), first ? ClcAcceptConfirm.FirstContactExt.linux(
                             false, release, hostname, lgr.maxConns, lgr.maxLinks, pr.features().featureMask()) : null,
-                            first ? List.of(dev.gid()) : null)
+                            first ? gidList(dev, s.localAddress().getAddress()) : null)
                     : ClcAcceptConfirm.v1(ClcType.CONFIRM, first, l);
             ch.send(confirm, clcWait);
             if (first) {
@@ -327,6 +329,29 @@ public final class SmcEngine implements AutoCloseable {
                     snd = null;
                     return declineAndFallback(s, ch, SmcStats.Role.CLIENT, declVersion,
                             new ClcHandshake.Decline(dc, "first link not confirmed"));
+                }
+                if (lgr.maxLinks > 1) {
+                    // smcr_clnt_conf_first_link: the optional second link, an ADD LINK from the server
+                    io.smcj.llc.AddLink add = lgr.awaitFirstAddLink();
+                    if (add != null) {
+                        lgr.clientAddLinkFlow(link, add);
+                    } else {
+                        // none within SMC_LLC_WAIT_TIME: a Decline within CLC_WAIT_TIME_SHORT aborts,
+                        // else we go on with one link
+                        ClcMessage d = ch.receiveIfAny(ClcType.DECLINE,
+                                Duration.ofMillis(SmcConstants.CLC_WAIT_TIME_SHORT_MS));
+                        if (d instanceof ClcDecline decl) {
+                            SmcConnection c = conn;
+                            conn = null;
+                            c.discard();
+                            terminateLinkGroup(lgr, "server declined after CONFIRM LINK", false);
+                            lgr = null;
+                            rmb = null;
+                            snd = null;
+                            return fallback(s, SmcStats.Role.CLIENT, DeclineCode.PEERDECL, decl.peerDiagnosis(),
+                                    "server declined after CONFIRM LINK");
+                        }
+                    }
                 }
             }
             stats.handshakeSucceeded(SmcStats.Role.CLIENT, pr.version() >= 2);
@@ -429,6 +454,7 @@ public final class SmcEngine implements AutoCloseable {
                 var f = pr.features();
                 lgr = new LinkGroup(nextLgrId.getAndIncrement(), this, SmcStats.Role.SERVER, p.peerId(), dev,
                         pr.version(), pr.release(), f.maxConns(), f.maxLinks());
+                lgr.saddr = s.localAddress().getAddress();
                 lgr.tryReserveFirst();
             } else {
                 serverLgrPending.unlock();
@@ -495,6 +521,7 @@ public final class SmcEngine implements AutoCloseable {
             }
             ClcAcceptConfirm c = (ClcAcceptConfirm) cm;
             if (first) {
+                link.peerMac = c.mac();
                 link.connect(c.qpn(), VerbsGid.of(c.gid().bytes()), c.psn(), c.qpMtu());
                 stats.linkUp();
                 if (!lgr.serverConfirmFirstLink(link)) {
@@ -513,9 +540,10 @@ public final class SmcEngine implements AutoCloseable {
             snd = null;
             token = null;
             stats.handshakeSucceeded(SmcStats.Role.SERVER, pr.version() >= 2);
-            if (first && lgr.maxLinks >= 2 && alternateDevice(dev) != null) {
-                LinkGroup g = lgr;
-                Thread.ofVirtual().name("smcj-add-link").start(g::serverAddLink); // smc_llc_srv_add_link_local
+            if (first && lgr.maxLinks > 1) {
+                // smcr_serv_conf_first_link: try a second link before the connection is accepted;
+                // without another device (or with a client that has none) it is asymmetric or rejected
+                lgr.serverAddLinkFlow(link, null, false);
             }
             SmcSocket sock = new SmcSocket(this, s, conn, conn.status, conn.role);
             sockets.add(sock);
@@ -570,14 +598,59 @@ public final class SmcEngine implements AutoCloseable {
 
     // ------------------------------------------------------------------ links and link groups
 
-    /** An active device other than {@code not} (for a second link), or null. */
-    RdmaDevice alternateDevice(RdmaDevice not) {
+    /**
+     * {@code smc_fill_gid_list}: the GID of {@code dev} and, when there is one, of our alternate
+     * device (the Confirm's GID list on first contact).
+     */
+    private List<Gid> gidList(RdmaDevice dev, java.net.InetAddress saddr) {
+        RdmaDevice alt = alternateDevice(dev, 2, subnetReference(dev, saddr));
+        return alt == null ? List.of(dev.gid()) : List.of(dev.gid(), alt.gid());
+    }
+
+    /** An active device other than {@code not} (for a second link), or null ({@code smc_pnet_find_alt_roce}). */
+    RdmaDevice alternateDevice(RdmaDevice not, LinkGroup lgr) {
+        return alternateDevice(not, lgr.version, subnetReference(lgr.device, lgr.saddr));
+    }
+
+    /**
+     * The address whose subnet an SMC-Rv2 alternate device must share: Linux takes {@code saddr},
+     * the handshake's source address, for which it chose the first device's GID (same netdev
+     * subnet). We take that device's GID address, which is the same in a Linux-like setup and still
+     * meaningful when CLC runs elsewhere (the demo's CLC over loopback); {@code saddr} without one.
+     */
+    private static java.net.InetAddress subnetReference(RdmaDevice dev, java.net.InetAddress saddr) {
+        return dev != null && dev.gidEntry.ipAddress() instanceof Inet4Address a ? a : saddr;
+    }
+
+    /**
+     * {@code smc_pnet_find_alt_roce}: an active port of another device. For SMC-Rv2
+     * ({@code check_smcrv2}, {@code smc_ib_determine_gid_rcu}) it needs a RoCE v2 IPv4 GID whose
+     * address is in the subnet of the link group's {@code saddr} (our prefix length).
+     */
+    RdmaDevice alternateDevice(RdmaDevice not, int version, java.net.InetAddress saddr) {
         for (RdmaDevice d : devices) {
-            if (d != not && d.ctx != not.ctx && d.isActive()) {
+            if (d != not && d.ctx != not.ctx && d.isActive() && (version < 2 || v2SameSubnet(d, saddr))) {
                 return d;
             }
         }
         return null;
+    }
+
+    private boolean v2SameSubnet(RdmaDevice d, java.net.InetAddress saddr) {
+        if (!(saddr instanceof Inet4Address s4)) {
+            return true; // no IPv4 handshake address known: no subnet to compare
+        }
+        if (d.gidEntry.type() != io.smcj.transport.rdma.GidType.ROCE_V2
+                || !(d.gidEntry.ipAddress() instanceof Inet4Address a)) {
+            return false;
+        }
+        int mask = LocalSmc.mask(prefixLen);
+        return (ipv4(a) & mask) == (ipv4(s4) & mask);
+    }
+
+    private static int ipv4(Inet4Address a) {
+        byte[] b = a.getAddress();
+        return (b[0] & 0xff) << 24 | (b[1] & 0xff) << 16 | (b[2] & 0xff) << 8 | (b[3] & 0xff);
     }
 
     private final java.util.concurrent.ConcurrentLinkedQueue<Runnable> agentTasks =
@@ -693,6 +766,12 @@ public final class SmcEngine implements AutoCloseable {
                                     l.fail("port " + ev.portNum() + " of " + d.name + ": " + ev.type());
                                 }
                             }
+                        }
+                    }
+                    case PORT_ACTIVE -> {
+                        // smc_ib_port_event_work -> smcr_port_add
+                        for (LinkGroup g : lgrs) {
+                            g.portAdd();
                         }
                     }
                     case QP_FATAL, QP_REQ_ERR, QP_ACCESS_ERR -> {

@@ -97,9 +97,9 @@ public final class DemoCommand implements Command {
         List<String> cliDevs = List.of("sim-cli0");
         if (secondLink) {
             fabric.addDevice(SimDeviceConfig.of("sim-srv1", "eth1", new byte[] {2, 0, 0, 0, 1, 1},
-                    InetAddress.getByName("10.1.0.1")));
+                    InetAddress.getByName("10.0.0.11"))); // SMC-Rv2: alternate devices in the handshake subnet
             fabric.addDevice(SimDeviceConfig.of("sim-cli1", "eth1", new byte[] {2, 0, 0, 0, 1, 2},
-                    InetAddress.getByName("10.1.0.2")));
+                    InetAddress.getByName("10.0.0.12")));
             srvDevs = List.of("sim-srv0", "sim-srv1");
             cliDevs = List.of("sim-cli0", "sim-cli1");
         }
