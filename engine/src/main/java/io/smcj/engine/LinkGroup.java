@@ -1111,8 +1111,16 @@ final class LinkGroup implements Link.Events {
         if (asym == null || !asym.isActive()) {
             return;
         }
-        asym.retiring = true; // smc_switch_conns: connections pick another active link from now on
+        asym.retiring = true; // no new connection or flow picks it from now on
         Link to = activeLink();
+        if (to != null) {
+            // smc_switch_conns first: each connection rewinds, sends its failover-validation CDC and
+            // re-sends on the symmetric link; what is still in flight on the asymmetric link only
+            // completes (its completions are stale for the moved connections)
+            for (SmcConnection c : conns.values()) {
+                c.failover(asym, to);
+            }
+        }
         try {
             // smc_wr_tx_wait_no_pending_sends
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SmcConstants.LLC_WAIT_TIME_MS);
@@ -1138,9 +1146,6 @@ final class LinkGroup implements Link.Events {
             engine.destroyLater(asym);
             engine.trace.line(engine.name + " link group " + id + ": asymmetric link_num " + asym.linkNum
                     + " deleted (" + type + ")");
-            for (SmcConnection c : conns.values()) {
-                c.failover(asym);
-            }
         }
     }
 
