@@ -24,11 +24,17 @@ final class ClcChannel {
     private final TcpStream stream;
     private final EngineTrace trace;
     private final String side;
+    private final EngineRuntime runtime;
 
     ClcChannel(TcpStream stream, EngineTrace trace, String side) {
+        this(stream, trace, side, EngineRuntime.REAL);
+    }
+
+    ClcChannel(TcpStream stream, EngineTrace trace, String side, EngineRuntime runtime) {
         this.stream = stream;
         this.trace = trace;
         this.side = side;
+        this.runtime = runtime;
     }
 
     void send(ClcMessage m, Duration timeout) throws IOException {
@@ -44,7 +50,7 @@ final class ClcChannel {
      *         negative return codes: no fallback possible)
      */
     ClcMessage receive(ClcType expected, Duration timeout) throws HandshakeException {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long deadline = runtime.nanoTime() + timeout.toNanos();
         byte[] head = new byte[8];
         try {
             readFully(head, 0, 8, deadline);
@@ -78,7 +84,7 @@ final class ClcChannel {
 
     private void readFully(byte[] b, int off, int len, long deadline) throws IOException {
         while (len > 0) {
-            long left = deadline - System.nanoTime();
+            long left = deadline - runtime.nanoTime();
             if (left <= 0) {
                 throw new SocketTimeoutException("CLC wait time elapsed");
             }

@@ -22,7 +22,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
@@ -50,7 +49,7 @@ final class LinkGroup implements Link.Events {
     int reserved;
     volatile boolean terminating;
     volatile String terminateReason;
-    long emptySinceNanos = System.nanoTime();
+    long emptySinceNanos;
     private final Map<Integer, List<CdcMessage>> early = new java.util.HashMap<>();
     private final LinkedBlockingQueue<LlcMessage> llcQueue = new LinkedBlockingQueue<>();
     /** {@code llc_conf_mutex}: one link/rkey configuration flow at a time. */
@@ -72,6 +71,7 @@ final class LinkGroup implements Link.Events {
         this.maxConns = maxConns;
         this.maxLinks = maxLinks;
         this.framing = version >= 2 ? LlcFraming.V2 : LlcFraming.V1;
+        this.emptySinceNanos = engine.runtime.nanoTime();
     }
 
     Link activeLink() {
@@ -186,7 +186,7 @@ final class LinkGroup implements Link.Events {
     synchronized void unreserve() {
         reserved--;
         if (reserved == 0) {
-            emptySinceNanos = System.nanoTime();
+            emptySinceNanos = engine.runtime.nanoTime();
         }
     }
 
@@ -265,14 +265,14 @@ final class LinkGroup implements Link.Events {
 
     /** Waits for a queued LLC message matching {@code p} ({@code smc_llc_wait}); null on timeout. */
     LlcMessage awaitLlc(Predicate<LlcMessage> p, long timeoutMillis) {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        long deadline = engine.runtime.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         try {
             while (true) {
-                long left = deadline - System.nanoTime();
+                long left = deadline - engine.runtime.nanoTime();
                 if (left <= 0) {
                     return null;
                 }
-                LlcMessage m = llcQueue.poll(left, TimeUnit.NANOSECONDS);
+                LlcMessage m = engine.runtime.poll(llcQueue, left);
                 if (m == null) {
                     return null;
                 }
@@ -289,7 +289,7 @@ final class LinkGroup implements Link.Events {
     /** Server, first link: CONFIRM LINK request and the client's response ({@code smcr_serv_conf_first_link}). */
     boolean serverConfirmFirstLink(Link link) throws LinkDownException {
         link.linkNum = 1;
-        int uid = ThreadLocalRandom.current().nextInt();
+        int uid = engine.runtime.random().nextInt();
         sendLlc(link, ConfirmLink.of(framing, false, device.mac, device.gid(), new Qpn(link.qpn()), link.linkNum, uid,
                 maxLinks, release >= 1 ? maxConns : 0));
         LlcMessage r = awaitLlc(m -> m instanceof ConfirmLink c && c.isResponse(), SmcConstants.LLC_WAIT_TIME_MS);
@@ -384,7 +384,7 @@ final class LinkGroup implements Link.Events {
                 case AddLink a when !a.isResponse() -> {
                     if (role == SmcStats.Role.CLIENT && maxLinks >= 2 && activeLinks().size() < 2
                             && engine.alternateDevice(device) != null) {
-                        Thread.ofVirtual().name("smcj-add-link").start(() -> clientAddLink(link, a));
+                        engine.runtime.startThread("smcj-add-link", false, () -> clientAddLink(link, a));
                     } else {
                         sendLlc(link, a.reject());
                     }
@@ -451,6 +451,11 @@ final class LinkGroup implements Link.Events {
     @Override
     public void onHandlerError(Link link, RuntimeException e) {
         engine.trace.line(engine.name + " link " + link.linkId + ": completion handler failed: " + e);
+    }
+
+    @Override
+    public EngineRuntime runtime() {
+        return engine.runtime;
     }
 
     /** TEST LINK keepalive ({@code smc_llc_testlink_work}); called by the agent. */
@@ -584,7 +589,7 @@ final class LinkGroup implements Link.Events {
             } else if (!rkeyExchangeV1(old, neu, true)) {
                 throw new LinkDownException("no ADD LINK CONT from the client");
             }
-            int uid = ThreadLocalRandom.current().nextInt();
+            int uid = engine.runtime.random().nextInt();
             sendLlc(neu, ConfirmLink.of(framing, false, alt.mac, alt.gid(), new Qpn(neu.qpn()), neu.linkNum, uid,
                     maxLinks, release >= 1 ? maxConns : 0));
             if (awaitLlc(m -> m instanceof ConfirmLink c && c.isResponse(), SmcConstants.LLC_WAIT_TIME_MS) == null) {

@@ -31,7 +31,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -59,9 +58,10 @@ public final class SmcEngine implements AutoCloseable {
     private final Duration clcWait;
     final long closeLingerMillis;
     final List<LinkGroup> lgrs = new CopyOnWriteArrayList<>();
-    final Set<SmcSocket> sockets = ConcurrentHashMap.newKeySet();
+    final Set<SmcSocket> sockets = java.util.Collections.synchronizedSet(new java.util.LinkedHashSet<>()); // insertion order: reproducible close()
     final AtomicLong memInUse = new AtomicLong();
-    private final AtomicInteger nextToken = new AtomicInteger(ThreadLocalRandom.current().nextInt(1, 1 << 20));
+    final EngineRuntime runtime;
+    private final AtomicInteger nextToken = new AtomicInteger();
     private final AtomicInteger nextLgrId = new AtomicInteger(1);
     private final AtomicInteger nextLinkId = new AtomicInteger(1);
     private final ReentrantLock clientLgrPending = new ReentrantLock();
@@ -72,6 +72,8 @@ public final class SmcEngine implements AutoCloseable {
 
     private SmcEngine(Builder b) {
         this.name = b.name;
+        this.runtime = b.runtime;
+        this.nextToken.set(runtime.random().nextInt(1, 1 << 20));
         this.config = b.config;
         this.trace = b.trace;
         this.tcp = Objects.requireNonNull(b.tcp, "tcp network");
@@ -80,17 +82,17 @@ public final class SmcEngine implements AutoCloseable {
         this.clcWait = b.clcWait;
         this.closeLingerMillis = b.closeLinger.toMillis();
         this.devices = b.verbs == null ? List.of() : RdmaDevice.open(b.verbs, b.deviceNames);
-        MacAddress mac = devices.isEmpty() ? MacAddress.of(randomMac()) : devices.getFirst().mac;
-        this.peerId = new PeerId(ThreadLocalRandom.current().nextInt(1, 0x10000), mac);
+        MacAddress mac = devices.isEmpty() ? MacAddress.of(randomMac(runtime)) : devices.getFirst().mac;
+        this.peerId = new PeerId(runtime.random().nextInt(1, 0x10000), mac);
         for (RdmaDevice d : devices) {
             pds.put(d, d.ctx.allocPd());
         }
-        this.agent = Thread.ofPlatform().daemon().name("smcj-agent-" + name).start(this::agentLoop);
+        this.agent = runtime.startThread("smcj-agent-" + name, true, this::agentLoop);
     }
 
-    private static byte[] randomMac() {
+    private static byte[] randomMac(EngineRuntime runtime) {
         byte[] m = new byte[6];
-        ThreadLocalRandom.current().nextBytes(m);
+        runtime.random().nextBytes(m);
         m[0] = (byte) ((m[0] & 0xfe) | 0x02);
         return m;
     }
@@ -176,7 +178,7 @@ public final class SmcEngine implements AutoCloseable {
         }
         RdmaDevice dev = chooseDevice();
         LocalSmc me = localSmc(s, dev);
-        ClcChannel ch = new ClcChannel(s, trace, name);
+        ClcChannel ch = new ClcChannel(s, trace, name, runtime);
         int declVersion = ClcHandshake.clientTypev2(me) != 0 ? 2 : 1;
         ClcHandshake.Decline pre = ClcHandshake.clientPrecheck(me);
         if (pre != null) {
@@ -343,7 +345,7 @@ public final class SmcEngine implements AutoCloseable {
         }
         RdmaDevice dev = chooseDevice();
         LocalSmc me = localSmc(s, dev);
-        ClcChannel ch = new ClcChannel(s, trace, name);
+        ClcChannel ch = new ClcChannel(s, trace, name, runtime);
         try {
             ClcMessage m = ch.receive(ClcType.PROPOSAL, clcWait);
             int declVersion = ClcHandshake.declineVersion(m);
@@ -466,7 +468,7 @@ public final class SmcEngine implements AutoCloseable {
             stats.handshakeSucceeded(SmcStats.Role.SERVER, pr.version() >= 2);
             if (first && lgr.maxLinks >= 2 && alternateDevice(dev) != null) {
                 LinkGroup g = lgr;
-                Thread.ofVirtual().name("smcj-add-link").start(g::serverAddLink); // smc_llc_srv_add_link_local
+                runtime.startThread("smcj-add-link", false, g::serverAddLink); // smc_llc_srv_add_link_local
             }
             SmcSocket sock = new SmcSocket(this, s, conn, conn.status, conn.role);
             sockets.add(sock);
@@ -543,7 +545,7 @@ public final class SmcEngine implements AutoCloseable {
     void destroyLater(Link l) {
         LinkGroup holder = new LinkGroup(0, this, SmcStats.Role.CLIENT, peerId, l.device, 1, 0, 0, 0);
         holder.links.add(l);
-        deferredDestroy.add(new Object[] {System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100), holder});
+        deferredDestroy.add(new Object[] {runtime.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100), holder});
     }
 
     Link newLink(RdmaDevice dev, LinkGroup lgr) {
@@ -576,7 +578,7 @@ public final class SmcEngine implements AutoCloseable {
         }
         lgrs.remove(lgr);
         // give an orderly DELETE LINK time to leave before the QP goes
-        deferredDestroy.add(new Object[] {System.nanoTime() + (orderly ? TimeUnit.MILLISECONDS.toNanos(200) : 0),
+        deferredDestroy.add(new Object[] {runtime.nanoTime() + (orderly ? TimeUnit.MILLISECONDS.toNanos(200) : 0),
                 lgr});
         LockSupport.unpark(agent);
     }
@@ -587,6 +589,12 @@ public final class SmcEngine implements AutoCloseable {
 
     void socketClosed(SmcSocket s) {
         sockets.remove(s);
+    }
+
+    private List<SmcSocket> socketList() {
+        synchronized (sockets) {
+            return List.copyOf(sockets);
+        }
     }
 
     // ------------------------------------------------------------------ agent
@@ -616,7 +624,7 @@ public final class SmcEngine implements AutoCloseable {
                         n += l.pollCompletions();
                     }
                 }
-                long now = System.nanoTime();
+                long now = runtime.nanoTime();
                 if (now - lastTick > TimeUnit.MILLISECONDS.toNanos(10)) {
                     lastTick = now;
                     tick(now);
@@ -625,7 +633,7 @@ public final class SmcEngine implements AutoCloseable {
                 trace.line(name + " agent error: " + e);
             }
             if (n == 0) {
-                LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(Long.getLong("smcj.agent.parkMicros", 5000)));
+                runtime.parkNanos(TimeUnit.MICROSECONDS.toNanos(Long.getLong("smcj.agent.parkMicros", 5000)));
             }
         }
     }
@@ -696,7 +704,7 @@ public final class SmcEngine implements AutoCloseable {
     /** The connections of this engine, like {@code smcss}. */
     public List<ConnectionInfo> connections() {
         List<ConnectionInfo> out = new ArrayList<>();
-        for (SmcSocket s : sockets) {
+        for (SmcSocket s : socketList()) {
             out.add(s.info());
         }
         return out;
@@ -721,21 +729,21 @@ public final class SmcEngine implements AutoCloseable {
         if (!running) {
             return;
         }
-        for (SmcSocket s : List.copyOf(sockets)) {
+        for (SmcSocket s : socketList()) {
             s.abortQuietly();
         }
         for (LinkGroup g : List.copyOf(lgrs)) {
             terminateLinkGroup(g, "engine closed", true);
         }
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
-        while (!deferredDestroy.isEmpty() && System.nanoTime() < deadline) {
+        long deadline = runtime.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
+        while (!deferredDestroy.isEmpty() && runtime.nanoTime() < deadline) {
             LockSupport.unpark(agent);
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+            runtime.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
         }
         running = false;
         LockSupport.unpark(agent);
         try {
-            agent.join(2000);
+            runtime.join(agent, 2000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -782,6 +790,7 @@ public final class SmcEngine implements AutoCloseable {
         private String hostname = "smcj";
         private Duration clcWait = Duration.ofMillis(SmcConstants.CLC_WAIT_TIME_MS);
         private Duration closeLinger = Duration.ofSeconds(10);
+        private EngineRuntime runtime = EngineRuntime.REAL;
 
         public Builder name(String v) {
             name = v;
@@ -833,6 +842,12 @@ public final class SmcEngine implements AutoCloseable {
         /** How long close() waits for the send buffer to drain. */
         public Builder closeLinger(Duration v) {
             closeLinger = v;
+            return this;
+        }
+
+        /** Time, threads and randomness ({@link EngineRuntime#REAL} unless a test runs deterministically). */
+        public Builder runtime(EngineRuntime v) {
+            runtime = Objects.requireNonNull(v, "runtime");
             return this;
         }
 

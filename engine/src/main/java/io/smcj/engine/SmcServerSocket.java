@@ -31,7 +31,7 @@ public final class SmcServerSocket implements Closeable {
     SmcServerSocket(SmcEngine engine, TcpStreamListener listener) {
         this.engine = engine;
         this.listener = listener;
-        this.acceptor = Thread.ofPlatform().daemon().name("smcj-accept-" + engine.name).start(this::acceptLoop);
+        this.acceptor = engine.runtime.startThread("smcj-accept-" + engine.name, true, this::acceptLoop);
     }
 
     public InetSocketAddress getLocalSocketAddress() {
@@ -63,7 +63,7 @@ public final class SmcServerSocket implements Closeable {
                 continue;
             }
             inFlight.incrementAndGet();
-            Thread.ofVirtual().name("smcj-listen-work").start(() -> {
+            engine.runtime.startThread("smcj-listen-work", false, () -> {
                 try {
                     SmcSocket sock = engine.serverHandshake(s);
                     if (closed) {
@@ -82,14 +82,14 @@ public final class SmcServerSocket implements Closeable {
 
     /** The next connection; blocks up to SO_TIMEOUT (0 = forever) and is woken by {@link #close()}. */
     public SmcSocket accept() throws IOException {
-        long deadline = soTimeout > 0 ? System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(soTimeout) : Long.MAX_VALUE;
+        long deadline = soTimeout > 0 ? engine.runtime.nanoTime() + TimeUnit.MILLISECONDS.toNanos(soTimeout) : Long.MAX_VALUE;
         while (true) {
             if (closed) {
                 throw new SocketException("Socket is closed");
             }
             SmcSocket s;
             try {
-                s = ready.poll(100, TimeUnit.MILLISECONDS);
+                s = engine.runtime.poll(ready, TimeUnit.MILLISECONDS.toNanos(100));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new java.io.InterruptedIOException("accept interrupted");
@@ -97,7 +97,7 @@ public final class SmcServerSocket implements Closeable {
             if (s != null) {
                 return s;
             }
-            if (System.nanoTime() - deadline > 0) {
+            if (engine.runtime.nanoTime() - deadline > 0) {
                 throw new SocketTimeoutException("Accept timed out");
             }
         }
@@ -115,7 +115,7 @@ public final class SmcServerSocket implements Closeable {
         closed = true;
         listener.close();
         try {
-            acceptor.join(2000);
+            engine.runtime.join(acceptor, 2000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -30,6 +30,7 @@ public final class DeterministicScheduler implements SimScheduler {
     private final long seed;
     private long now;
     private long seq;
+    private volatile ExternalDriver driver;
 
     DeterministicScheduler(long seed, ReentrantLock fabricLock) {
         this.seed = seed;
@@ -39,6 +40,21 @@ public final class DeterministicScheduler implements SimScheduler {
 
     public long seed() {
         return seed;
+    }
+
+    /**
+     * Switches to externally driven mode: {@link #await} no longer runs events on the calling
+     * thread but waits on its condition with a virtual timeout through {@code d}; the driver runs
+     * the events ({@link #runNext()}, {@link #nextEventTime()}, {@link #advanceTo(long)}) and the
+     * producers signal the conditions as in fast mode. Null switches back.
+     */
+    public void driveExternally(ExternalDriver d) {
+        driver = d;
+    }
+
+    /** The external driver, or null when {@link #await} runs events itself. */
+    public ExternalDriver externalDriver() {
+        return driver;
     }
 
     @Override
@@ -149,6 +165,25 @@ public final class DeterministicScheduler implements SimScheduler {
     public boolean await(java.util.concurrent.locks.Condition cond, Duration timeout,
                          java.util.function.BooleanSupplier ready) {
         long deadline = nanoTime() + timeout.toNanos();
+        ExternalDriver d = driver;
+        if (d != null) {
+            fabricLock.lock();
+            try {
+                while (!ready.getAsBoolean()) {
+                    long left = deadline - now;
+                    if (left <= 0) {
+                        return false;
+                    }
+                    d.awaitNanos(fabricLock, cond, left);
+                }
+                return true;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return ready.getAsBoolean();
+            } finally {
+                fabricLock.unlock();
+            }
+        }
         while (true) {
             fabricLock.lock();
             try {
