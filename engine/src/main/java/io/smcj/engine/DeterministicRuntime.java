@@ -143,8 +143,9 @@ public final class DeterministicRuntime implements EngineRuntime {
 
     private void submit(Runnable continuation) {
         synchronized (qlock) {
-            if (Thread.currentThread() != driver) {
-                foreignSubmits++; // e.g. the JDK's monitor unblocker thread
+            Thread t = Thread.currentThread();
+            if (!t.isVirtual() && t != driver) {
+                foreignSubmits++; // a platform thread, e.g. the JDK's monitor unblocker
             }
             runnable.add(continuation);
             qlock.notifyAll();

@@ -51,7 +51,7 @@ public final class SmcEngine implements AutoCloseable {
     final EngineTrace trace;
     final TcpNetwork tcp;
     private final List<RdmaDevice> devices;
-    private final Map<RdmaDevice, ProtectionDomain> pds = new HashMap<>();
+    private final Map<RdmaDevice, ProtectionDomain> pds = new java.util.LinkedHashMap<>(); // closed in device order
     final PeerId peerId;
     private final int prefixLen;
     private final String hostname;
