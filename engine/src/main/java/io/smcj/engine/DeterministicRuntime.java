@@ -134,6 +134,13 @@ public final class DeterministicRuntime implements EngineRuntime {
         return steps;
     }
 
+    /** Continuations made runnable by a platform thread other than the driver (JDK monitor unblocker); ideally 0. */
+    public long foreignWakeups() {
+        synchronized (qlock) {
+            return foreignSubmits;
+        }
+    }
+
     /** Simulator events run so far. */
     public long simulatorEvents() {
         return simEvents;
@@ -234,6 +241,9 @@ public final class DeterministicRuntime implements EngineRuntime {
                 }
                 if (done[0]) {
                     break;
+                }
+                if (Thread.interrupted()) {
+                    throw stuck("driver interrupted (test timeout?)");
                 }
                 if (waitForForeignWakeup()) {
                     continue;

@@ -98,6 +98,8 @@ final class DetSim {
         } finally {
             sim.fabric.close();
         }
+        System.out.println("deterministic seed " + seed + " done: virtual " + sim.rt.nanoTime() + " ns, " + sim.trace.size()
+                + " trace lines, trace sha256 " + sim.traceDigest());
         return sim;
     }
 
@@ -164,6 +166,17 @@ final class DetSim {
                 throw e;
             }
             return result;
+        }
+    }
+
+    /** SHA-256 of the trace (compare runs across JVMs: same seed, same digest). */
+    String traceDigest() {
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(traceText().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(d, 0, 8);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 
