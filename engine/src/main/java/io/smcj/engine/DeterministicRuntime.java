@@ -79,8 +79,9 @@ public final class DeterministicRuntime implements EngineRuntime {
         }
     }
 
-    private static final long POLL_MIN_NANOS = 10_000;
-    private static final long POLL_MAX_NANOS = 1_000_000;
+    /** A thread parked until a non-blocking predicate holds (a queue got an element, a thread ended). */
+    private record Watch(java.util.function.BooleanSupplier ready, Thread thread) {
+    }
 
     private final long seed;
     private final SplittableRandom random;
@@ -89,6 +90,7 @@ public final class DeterministicRuntime implements EngineRuntime {
     private final ArrayDeque<Runnable> runnable = new ArrayDeque<>();
     private final PriorityQueue<Timer> timers = new PriorityQueue<>();
     private final List<Thread> threads = new ArrayList<>();
+    private final List<Watch> watches = new ArrayList<>();
     private final Constructor<?> builderCtor;
     private final Executor executor = this::submit;
     private long timerSeq;
@@ -245,7 +247,7 @@ public final class DeterministicRuntime implements EngineRuntime {
                 if (Thread.interrupted()) {
                     throw stuck("driver interrupted (test timeout?)");
                 }
-                if (waitForForeignWakeup()) {
+                if (waitForForeignWakeup() || wakeWatchers()) {
                     continue;
                 }
                 long te = source.nextEventTime();
@@ -277,6 +279,40 @@ public final class DeterministicRuntime implements EngineRuntime {
         }
         if (failure[0] instanceof Error e) {
             throw e;
+        }
+    }
+
+    /**
+     * Before the clock moves: wakes (in registration order) every thread whose predicate now
+     * holds, so a poller sees a queued element at the virtual instant it was queued. True when one woke.
+     */
+    private boolean wakeWatchers() {
+        List<Thread> wake = new ArrayList<>();
+        synchronized (qlock) {
+            for (var it = watches.iterator(); it.hasNext(); ) {
+                Watch w = it.next();
+                if (w.ready().getAsBoolean()) {
+                    it.remove();
+                    wake.add(w.thread());
+                }
+            }
+        }
+        wake.forEach(LockSupport::unpark);
+        return !wake.isEmpty();
+    }
+
+    /** Parks the calling runtime thread until {@code ready} holds (checked by the driver) or {@code nanos} pass. */
+    private void parkUntil(java.util.function.BooleanSupplier ready, long nanos) {
+        Watch w = new Watch(ready, Thread.currentThread());
+        synchronized (qlock) {
+            watches.add(w);
+        }
+        try {
+            parkNanos(nanos);
+        } finally {
+            synchronized (qlock) {
+                watches.remove(w);
+            }
         }
     }
 
@@ -393,7 +429,6 @@ public final class DeterministicRuntime implements EngineRuntime {
     @Override
     public <T> T poll(BlockingQueue<T> queue, long nanos) throws InterruptedException {
         long deadline = nanoTime() + nanos;
-        long step = POLL_MIN_NANOS;
         while (true) {
             T x = queue.poll();
             if (x != null) {
@@ -403,23 +438,21 @@ public final class DeterministicRuntime implements EngineRuntime {
             if (left <= 0) {
                 return null;
             }
-            // the producer does not signal us: look again after a growing virtual interval
-            parkNanos(Math.min(left, step));
-            step = Math.min(step * 2, POLL_MAX_NANOS);
+            // the producer does not signal us: the driver looks before it moves the clock
+            // (isEmpty must not block: true of LinkedBlockingQueue, an atomic count)
+            parkUntil(() -> !queue.isEmpty(), left);
         }
     }
 
     @Override
     public void join(Thread thread, long millis) throws InterruptedException {
         long deadline = nanoTime() + millis * 1_000_000L;
-        long step = POLL_MIN_NANOS;
         while (thread.isAlive()) {
             long left = deadline - nanoTime();
             if (left <= 0) {
                 return;
             }
-            parkNanos(Math.min(left, step));
-            step = Math.min(step * 2, POLL_MAX_NANOS);
+            parkUntil(() -> !thread.isAlive(), left);
         }
     }
 
