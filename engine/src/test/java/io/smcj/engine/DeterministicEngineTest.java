@@ -355,4 +355,69 @@ class DeterministicEngineTest {
             }
         });
     }
+
+    /** 100 connections opened at once share one link group; each echoes its own bytes; the run replays. */
+    static DetSim hundredConcurrentConnections(long seed) throws Exception {
+        int n = 100;
+        return DetSim.run(seed, false, SimPair.v2Config(), SimPair.v2Config(), sim -> {
+            try (SmcServerSocket ss = sim.server.listen(sim.serverAddr)) {
+                List<SmcStatus> serverStatuses = new ArrayList<>();
+                DetSim.Task server = sim.spawn("test-echo-server", () -> {
+                    List<DetSim.Task> echo = new ArrayList<>();
+                    for (int i = 0; i < n; i++) {
+                        SmcSocket s = ss.accept();
+                        serverStatuses.add(s.smcStatus());
+                        echo.add(sim.spawn("test-echo", () -> {
+                            try (s) {
+                                byte[] buf = new byte[8192];
+                                int k;
+                                while ((k = s.getInputStream().read(buf)) > 0) {
+                                    s.getOutputStream().write(buf, 0, k);
+                                }
+                            }
+                            return null;
+                        }));
+                    }
+                    for (DetSim.Task t : echo) {
+                        t.join();
+                    }
+                    return null;
+                });
+                List<DetSim.Task> clients = new ArrayList<>();
+                for (int i = 0; i < n; i++) {
+                    int size = 5_000 + 997 * i;
+                    long dseed = seed + i;
+                    clients.add(sim.spawn("test-client-" + i, () -> {
+                        try (SmcSocket c = sim.client.connect(sim.serverAddr)) {
+                            assertTrue(c.isSmc(), c.smcStatus().toString());
+                            byte[] data = Exchange.random(size, dseed);
+                            DetSim.Task w = writer(sim, c, data, 4096);
+                            byte[] got = new byte[size];
+                            new DataInputStream(c.getInputStream()).readFully(got);
+                            assertArrayEquals(data, got);
+                            assertEquals(-1, c.getInputStream().read());
+                            w.join();
+                            return sim.client.linkGroups().size();
+                        }
+                    }));
+                }
+                for (DetSim.Task t : clients) {
+                    assertEquals(1, t.join(), "one link group while the connections were open");
+                }
+                server.join();
+                assertEquals(n, sim.client.stats().snapshot().clntV2Succ());
+                assertEquals(1, sim.client.stats().snapshot().lgrCreated());
+                assertEquals(1, sim.server.stats().snapshot().lgrCreated());
+                assertEquals(1, serverStatuses.stream().filter(st -> st.detail().contains("first contact")).count());
+            }
+        });
+    }
+
+    @Test
+    void hundredConcurrentConnectionsShareOneLinkGroupAndReplay() throws Exception {
+        DetSim a = hundredConcurrentConnections(SEED + 7);
+        DetSim b = hundredConcurrentConnections(SEED + 7);
+        assertEquals(a.traceDigest(), b.traceDigest(), "same seed, same trace");
+        assertEquals(a.trace.size(), b.trace.size());
+    }
 }
