@@ -9,6 +9,7 @@ import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.LockSupport;
@@ -376,6 +377,12 @@ public final class DeterministicRuntime implements EngineRuntime {
         return source.now();
     }
 
+    /** now + nanos, saturating (a "forever" timeout must not wrap into the past). */
+    private long later(long nanos) {
+        long now = nanoTime();
+        return nanos > Long.MAX_VALUE - now ? Long.MAX_VALUE : now + nanos;
+    }
+
     @Override
     public Thread startThread(String name, boolean daemonPlatform, Runnable body) {
         return newVirtual(name, body);
@@ -387,7 +394,7 @@ public final class DeterministicRuntime implements EngineRuntime {
             return nanos;
         }
         requireRuntimeThread("awaitNanos");
-        long deadline = nanoTime() + nanos;
+        long deadline = later(nanos);
         // when due, a tiny virtual thread takes the lock and signals (the driver never blocks on it)
         Timer t = addTimer(deadline, () -> newVirtual("smcj-timeout", () -> {
             lock.lock();
@@ -412,14 +419,14 @@ public final class DeterministicRuntime implements EngineRuntime {
         }
         requireRuntimeThread("parkNanos");
         Thread me = Thread.currentThread();
-        Timer t = addTimer(nanoTime() + nanos, () -> LockSupport.unpark(me));
+        Timer t = addTimer(later(nanos), () -> LockSupport.unpark(me));
         LockSupport.park();
         t.cancelled = true;
     }
 
     /** Sleeps for {@code d} of virtual time (for test bodies). */
     public void sleep(Duration d) {
-        long deadline = nanoTime() + d.toNanos();
+        long deadline = later(d.toNanos());
         long left;
         while ((left = deadline - nanoTime()) > 0) {
             parkNanos(left);
@@ -428,7 +435,7 @@ public final class DeterministicRuntime implements EngineRuntime {
 
     @Override
     public <T> T poll(BlockingQueue<T> queue, long nanos) throws InterruptedException {
-        long deadline = nanoTime() + nanos;
+        long deadline = later(nanos);
         while (true) {
             T x = queue.poll();
             if (x != null) {
@@ -446,7 +453,7 @@ public final class DeterministicRuntime implements EngineRuntime {
 
     @Override
     public void join(Thread thread, long millis) throws InterruptedException {
-        long deadline = nanoTime() + millis * 1_000_000L;
+        long deadline = later(TimeUnit.MILLISECONDS.toNanos(millis)); // saturating
         while (thread.isAlive()) {
             long left = deadline - nanoTime();
             if (left <= 0) {

@@ -164,9 +164,11 @@ public final class DeterministicScheduler implements SimScheduler {
     @Override
     public boolean await(java.util.concurrent.locks.Condition cond, Duration timeout,
                          java.util.function.BooleanSupplier ready) {
-        long deadline = nanoTime() + timeout.toNanos();
         ExternalDriver d = driver;
         if (d != null) {
+            long now0 = nanoTime();
+            long t = timeout.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE : timeout.toNanos();
+            long deadline = t > Long.MAX_VALUE - now0 ? Long.MAX_VALUE : now0 + t; // saturating: "forever" stays forever
             fabricLock.lock();
             try {
                 while (!ready.getAsBoolean()) {
@@ -184,6 +186,7 @@ public final class DeterministicScheduler implements SimScheduler {
                 fabricLock.unlock();
             }
         }
+        long deadline = nanoTime() + timeout.toNanos();
         while (true) {
             fabricLock.lock();
             try {

@@ -38,6 +38,12 @@ class ExternallyDrivenSchedulerTest {
         int[] calls = new int[1];
         assertTrue(s.await(c, Duration.ofSeconds(1), () -> calls[0]++ > 0));
         assertEquals(2, calls[0]);
+        // "forever" stays forever (no overflow into the past): the hook sees Long.MAX_VALUE - now
+        waits.clear();
+        int[] calls2 = new int[1];
+        long before = s.nanoTime();
+        assertTrue(s.await(c, Duration.ofSeconds(Long.MAX_VALUE), () -> calls2[0]++ > 0));
+        assertEquals(List.of(Long.MAX_VALUE - before), waits);
         s.driveExternally(null);
         assertTrue(s.await(c, Duration.ofMillis(2), () -> ran[0]), "without a driver await runs events again");
         fabric.close();
