@@ -24,6 +24,7 @@ final class ClcChannel {
     private final TcpStream stream;
     private final EngineTrace trace;
     private final String side;
+    private final EngineRuntime runtime;
 
     /** Decodes one whole CLC message ({@link ClcCodec#decode}; replaceable in tests). */
     interface Decoder {
@@ -33,14 +34,15 @@ final class ClcChannel {
     private final Decoder decoder;
 
     ClcChannel(TcpStream stream, EngineTrace trace, String side) {
-        this(stream, trace, side, ClcCodec::decode);
+        this(stream, trace, side, ClcCodec::decode, EngineRuntime.REAL);
     }
 
-    ClcChannel(TcpStream stream, EngineTrace trace, String side, Decoder decoder) {
+    ClcChannel(TcpStream stream, EngineTrace trace, String side, Decoder decoder, EngineRuntime runtime) {
         this.stream = stream;
         this.trace = trace;
         this.side = side;
         this.decoder = decoder;
+        this.runtime = runtime;
     }
 
     void send(ClcMessage m, Duration timeout) throws IOException {
@@ -59,7 +61,7 @@ final class ClcChannel {
      *         back; the stream is right after the message
      */
     ClcMessage receive(ClcType expected, Duration timeout) throws HandshakeException {
-        return receive(expected, System.nanoTime() + timeout.toNanos(), new byte[8], 0);
+        return receive(expected, runtime.nanoTime() + timeout.toNanos(), new byte[8], 0);
     }
 
     /**
@@ -68,7 +70,7 @@ final class ClcChannel {
      * {@code timeout}; once a message has started it is read whole as {@link #receive} does.
      */
     ClcMessage receiveIfAny(ClcType expected, Duration timeout) throws HandshakeException {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long deadline = runtime.nanoTime() + timeout.toNanos();
         byte[] head = new byte[8];
         try {
             int n = stream.read(head, 0, 1, timeout);
@@ -82,7 +84,7 @@ final class ClcChannel {
             throw new HandshakeException("TCP error while waiting for CLC " + expected + ": " + e.getMessage(), e,
                     false);
         }
-        return receive(expected, Math.max(deadline, System.nanoTime() + 1), head, 1);
+        return receive(expected, Math.max(deadline, runtime.nanoTime() + 1), head, 1);
     }
 
     private ClcMessage receive(ClcType expected, long deadline, byte[] head, int have) throws HandshakeException {
@@ -124,7 +126,7 @@ final class ClcChannel {
 
     private void readFully(byte[] b, int off, int len, long deadline) throws IOException {
         while (len > 0) {
-            long left = deadline - System.nanoTime();
+            long left = deadline - runtime.nanoTime();
             if (left <= 0) {
                 throw new SocketTimeoutException("CLC wait time elapsed");
             }

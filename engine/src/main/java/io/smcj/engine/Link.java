@@ -22,7 +22,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -46,6 +45,11 @@ final class Link {
 
         /** A handler threw: reported, the rest of the completion batch is still handled. */
         void onHandlerError(Link link, RuntimeException e);
+
+        /** Clock, waits and randomness of the engine this link belongs to. */
+        default EngineRuntime runtime() {
+            return EngineRuntime.REAL;
+        }
     }
 
     private static final long KIND_RECV = 1L << 60;
@@ -93,7 +97,7 @@ final class Link {
     volatile boolean retiring;
     /** The peer deleted this link as the group's asymmetric link (the group keeps its type). */
     volatile boolean asymDeletedByPeer;
-    long lastRecvNanos = System.nanoTime();
+    long lastRecvNanos;
 
     Link(int linkId, RdmaDevice device, ProtectionDomain pd, int maxSendWr, int maxRecvWr, int slotSize,
          java.util.concurrent.atomic.AtomicLong inUse, Events events) {
@@ -101,6 +105,7 @@ final class Link {
         this.device = device;
         this.pd = pd;
         this.events = events;
+        this.lastRecvNanos = events.runtime().nanoTime();
         this.slotSize = slotSize;
         this.recvSlots = maxRecvWr;
         this.sendSlots = maxSendWr;
@@ -111,7 +116,7 @@ final class Link {
         this.qp = pd.createQp(new QpInitAttributes(cq, cq, maxSendWr * 3, maxRecvWr, 2, 1, 0, false));
         this.recvArea = RdmaBuffer.allocate(pd, maxRecvWr * slotSize, false, inUse, Long.MAX_VALUE);
         this.sendArea = RdmaBuffer.allocate(pd, maxSendWr * slotSize, false, inUse, Long.MAX_VALUE);
-        this.psn = ThreadLocalRandom.current().nextInt(1, 0xFFFFFF);
+        this.psn = events.runtime().random().nextInt(1, 0xFFFFFF);
         qp.modifyToInit(new QpAttributes.Init(device.port, 0, AccessFlags.LOCAL_WRITE | AccessFlags.REMOTE_WRITE));
         for (int i = 0; i < recvSlots; i++) {
             postRecv(i);
@@ -340,7 +345,7 @@ final class Link {
     }
 
     private int acquireSlot() throws LinkDownException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        long deadline = events.runtime().nanoTime() + TimeUnit.SECONDS.toNanos(10);
         slotLock.lock();
         try {
             while (true) {
@@ -354,11 +359,11 @@ final class Link {
                         return i;
                     }
                 }
-                long left = deadline - System.nanoTime();
+                long left = deadline - events.runtime().nanoTime();
                 if (left <= 0) {
                     throw new LinkDownException("link " + linkId + ": no free send slot for 10 s");
                 }
-                slotFree.awaitNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)));
+                events.runtime().awaitNanos(slotLock, slotFree, Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -444,7 +449,7 @@ final class Link {
         if (kind != KIND_RECV) {
             return;
         }
-        lastRecvNanos = System.nanoTime();
+        lastRecvNanos = events.runtime().nanoTime();
         byte[] msg = new byte[wc.byteLen()];
         MemorySegment.copy(recvArea.segment, ValueLayout.JAVA_BYTE, (long) slot * slotSize, msg, 0, msg.length);
         if (state == State.ACTIVE || state == State.ACTIVATING) {

@@ -22,7 +22,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
@@ -52,7 +51,7 @@ final class LinkGroup implements Link.Events {
     /** {@code lgr->sync_err}: the peer declined our reuse of this group with SYNCERR; never reused again. */
     volatile boolean syncErr;
     volatile String terminateReason;
-    long emptySinceNanos = System.nanoTime();
+    long emptySinceNanos;
     private final Map<Integer, List<CdcMessage>> early = new java.util.HashMap<>();
     private final LinkedBlockingQueue<LlcMessage> llcQueue = new LinkedBlockingQueue<>();
     /** {@code llc_conf_mutex}: one link/rkey configuration flow at a time. */
@@ -86,6 +85,7 @@ final class LinkGroup implements Link.Events {
         this.maxConns = maxConns;
         this.maxLinks = maxLinks;
         this.framing = version >= 2 ? LlcFraming.V2 : LlcFraming.V1;
+        this.emptySinceNanos = engine.runtime.nanoTime();
     }
 
     Link activeLink() {
@@ -245,7 +245,7 @@ final class LinkGroup implements Link.Events {
     synchronized void unreserve() {
         reserved--;
         if (reserved == 0) {
-            emptySinceNanos = System.nanoTime();
+            emptySinceNanos = engine.runtime.nanoTime();
         }
     }
 
@@ -324,14 +324,14 @@ final class LinkGroup implements Link.Events {
 
     /** Waits for a queued LLC message matching {@code p} ({@code smc_llc_wait}); null on timeout. */
     LlcMessage awaitLlc(Predicate<LlcMessage> p, long timeoutMillis) {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        long deadline = engine.runtime.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         try {
             while (true) {
-                long left = deadline - System.nanoTime();
+                long left = deadline - engine.runtime.nanoTime();
                 if (left <= 0) {
                     return null;
                 }
-                LlcMessage m = llcQueue.poll(left, TimeUnit.NANOSECONDS);
+                LlcMessage m = engine.runtime.poll(llcQueue, left);
                 if (m == null) {
                     return null;
                 }
@@ -349,7 +349,7 @@ final class LinkGroup implements Link.Events {
     boolean serverConfirmFirstLink(Link link) throws LinkDownException {
         link.linkNum = 0; // not in use yet: smcr_next_link_id gives the first link 1
         link.linkNum = nextLinkId();
-        int uid = ThreadLocalRandom.current().nextInt();
+        int uid = engine.runtime.random().nextInt();
         sendLlc(link, ConfirmLink.of(framing, false, device.mac, device.gid(), new Qpn(link.qpn()), link.linkNum, uid,
                 maxLinks, release >= 1 ? maxConns : 0));
         LlcMessage r = awaitLlc(m -> m instanceof ConfirmLink c && c.isResponse(), SmcConstants.LLC_WAIT_TIME_MS);
@@ -464,15 +464,15 @@ final class LinkGroup implements Link.Events {
                         if (awaitingFirstAddLink) {
                             llcQueue.add(a); // smcr_clnt_conf_first_link waits for it
                         } else {
-                            Thread.ofVirtual().name("smcj-add-link").start(() -> clientAddLinkFlow(link, a));
+                            engine.runtime.startThread("smcj-add-link", false, () -> clientAddLinkFlow(link, a));
                         }
                     } else {
                         // smc_llc_process_srv_add_link: the client's suggestion (v1) starts our own flow
-                        Thread.ofVirtual().name("smcj-add-link").start(() -> serverAddLinkFlow(link, a, true));
+                        engine.runtime.startThread("smcj-add-link", false, () -> serverAddLinkFlow(link, a, true));
                     }
                 }
                 case io.smcj.llc.ReqAddLink r when !r.isResponse() && role == SmcStats.Role.SERVER ->
-                        Thread.ofVirtual().name("smcj-add-link").start(() -> serverAddLinkFlow(link, r, true));
+                        engine.runtime.startThread("smcj-add-link", false, () -> serverAddLinkFlow(link, r, true));
                 case io.smcj.llc.ReqAddLink r when r.isResponse() && role == SmcStats.Role.CLIENT ->
                         reqAddLinkPending = false; // the server adds no link now
                 case io.smcj.llc.ReqAddLink r -> {
@@ -592,6 +592,11 @@ final class LinkGroup implements Link.Events {
     @Override
     public void onHandlerError(Link link, RuntimeException e) {
         engine.trace.line(engine.name + " link " + link.linkId + ": completion handler failed: " + e);
+    }
+
+    @Override
+    public EngineRuntime runtime() {
+        return engine.runtime;
     }
 
     /** TEST LINK keepalive ({@code smc_llc_testlink_work}); called by the agent. */
@@ -875,7 +880,7 @@ final class LinkGroup implements Link.Events {
                 throw new LinkDownException("no ADD LINK CONT from the client");
             }
             // smc_llc_srv_conf_link
-            int uid = ThreadLocalRandom.current().nextInt();
+            int uid = engine.runtime.random().nextInt();
             sendLlc(neu, ConfirmLink.of(framing, false, alt.mac, alt.gid(), new Qpn(neu.qpn()), neu.linkNum, uid,
                     maxLinks, release >= 1 ? maxConns : 0));
             if (awaitLlc(m -> m instanceof ConfirmLink c && c.isResponse(), SmcConstants.LLC_WAIT_FIRST_TIME_MS) == null) {
@@ -910,10 +915,10 @@ final class LinkGroup implements Link.Events {
      * by the agent (removed, the group type set) before the flow decides anything.
      */
     private void awaitFailuresHandled() {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SmcConstants.LLC_WAIT_TIME_MS);
+        long deadline = engine.runtime.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SmcConstants.LLC_WAIT_TIME_MS);
         while (!terminating && links.stream().anyMatch(l -> l.state == Link.State.FAILED)
-                && System.nanoTime() - deadline < 0) {
-            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+                && engine.runtime.nanoTime() - deadline < 0) {
+            engine.runtime.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
         }
     }
 
@@ -1065,7 +1070,7 @@ final class LinkGroup implements Link.Events {
      * server to.
      */
     void addLinkLocal(Link link) {
-        Thread.ofVirtual().name("smcj-add-link").start(() -> {
+        engine.runtime.startThread("smcj-add-link", false, () -> {
             if (terminating) {
                 return;
             }
@@ -1123,9 +1128,9 @@ final class LinkGroup implements Link.Events {
         }
         try {
             // smc_wr_tx_wait_no_pending_sends
-            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SmcConstants.LLC_WAIT_TIME_MS);
-            while (asym.sendsPending() && System.nanoTime() - deadline < 0 && to != null) {
-                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+            long deadline = engine.runtime.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SmcConstants.LLC_WAIT_TIME_MS);
+            while (asym.sendsPending() && engine.runtime.nanoTime() - deadline < 0 && to != null) {
+                engine.runtime.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
             }
             if (to == null) {
                 return;

@@ -17,7 +17,7 @@ final class RdmaBuffer implements AutoCloseable {
     final MemorySegment segment;
     final MemoryRegion mr;
     private final AtomicLong accounted;
-    private final java.util.Map<ProtectionDomain, MemoryRegion> extra = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Map<ProtectionDomain, MemoryRegion> extra = new java.util.LinkedHashMap<>(); // guarded by this; ordered
     private final ProtectionDomain homePd;
     private boolean closed;
 

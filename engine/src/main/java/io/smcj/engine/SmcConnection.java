@@ -171,7 +171,7 @@ final class SmcConnection {
         if (len == 0) {
             return 0;
         }
-        long deadline = timeoutMillis > 0 ? System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis) : 0;
+        long deadline = timeoutMillis > 0 ? engine.runtime.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis) : 0;
         lock.lock();
         try {
             while (true) {
@@ -198,7 +198,7 @@ final class SmcConnection {
                 }
                 long wait = TimeUnit.MILLISECONDS.toNanos(200);
                 if (deadline != 0) {
-                    long left = deadline - System.nanoTime();
+                    long left = deadline - engine.runtime.nanoTime();
                     if (left <= 0) {
                         throw new SocketTimeoutException("Read timed out");
                     }
@@ -511,7 +511,7 @@ final class SmcConnection {
 
     private void awaitChange(long nanos) throws IOException {
         try {
-            changed.awaitNanos(nanos);
+            engine.runtime.awaitNanos(lock, changed, nanos);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new java.io.InterruptedIOException("interrupted");

@@ -25,14 +25,11 @@ import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -53,7 +50,7 @@ public final class SmcEngine implements AutoCloseable {
     final EngineTrace trace;
     final TcpNetwork tcp;
     private final List<RdmaDevice> devices;
-    private final Map<RdmaDevice, ProtectionDomain> pds = new HashMap<>();
+    private final Map<RdmaDevice, ProtectionDomain> pds = new java.util.LinkedHashMap<>(); // closed in device order
     final PeerId peerId;
     private final int prefixLen;
     private final String hostname;
@@ -61,9 +58,10 @@ public final class SmcEngine implements AutoCloseable {
     private final ClcChannel.Decoder clcDecoder;
     final long closeLingerMillis;
     final List<LinkGroup> lgrs = new CopyOnWriteArrayList<>();
-    final Set<SmcSocket> sockets = ConcurrentHashMap.newKeySet();
+    final Set<SmcSocket> sockets = java.util.Collections.synchronizedSet(new java.util.LinkedHashSet<>()); // insertion order: reproducible close()
     final AtomicLong memInUse = new AtomicLong();
-    private final AtomicInteger nextToken = new AtomicInteger(ThreadLocalRandom.current().nextInt(1, 1 << 20));
+    final EngineRuntime runtime;
+    private final AtomicInteger nextToken = new AtomicInteger();
     private final AtomicInteger nextLgrId = new AtomicInteger(1);
     private final AtomicInteger nextLinkId = new AtomicInteger(1);
     private final ReentrantLock clientLgrPending = new ReentrantLock();
@@ -74,6 +72,8 @@ public final class SmcEngine implements AutoCloseable {
 
     private SmcEngine(Builder b) {
         this.name = b.name;
+        this.runtime = b.runtime;
+        this.nextToken.set(runtime.random().nextInt(1, 1 << 20));
         this.config = b.config;
         this.trace = b.trace;
         this.tcp = Objects.requireNonNull(b.tcp, "tcp network");
@@ -83,17 +83,17 @@ public final class SmcEngine implements AutoCloseable {
         this.clcDecoder = b.clcDecoder;
         this.closeLingerMillis = b.closeLinger.toMillis();
         this.devices = b.verbs == null ? List.of() : RdmaDevice.open(b.verbs, b.deviceNames);
-        MacAddress mac = devices.isEmpty() ? MacAddress.of(randomMac()) : devices.getFirst().mac;
-        this.peerId = new PeerId(ThreadLocalRandom.current().nextInt(1, 0x10000), mac);
+        MacAddress mac = devices.isEmpty() ? MacAddress.of(randomMac(runtime)) : devices.getFirst().mac;
+        this.peerId = new PeerId(runtime.random().nextInt(1, 0x10000), mac);
         for (RdmaDevice d : devices) {
             pds.put(d, d.ctx.allocPd());
         }
-        this.agent = Thread.ofPlatform().daemon().name("smcj-agent-" + name).start(this::agentLoop);
+        this.agent = runtime.startThread("smcj-agent-" + name, true, this::agentLoop);
     }
 
-    private static byte[] randomMac() {
+    private static byte[] randomMac(EngineRuntime runtime) {
         byte[] m = new byte[6];
-        ThreadLocalRandom.current().nextBytes(m);
+        runtime.random().nextBytes(m);
         m[0] = (byte) ((m[0] & 0xfe) | 0x02);
         return m;
     }
@@ -190,7 +190,7 @@ public final class SmcEngine implements AutoCloseable {
         }
         RdmaDevice dev = chooseDevice();
         LocalSmc me = localSmc(s, dev);
-        ClcChannel ch = new ClcChannel(s, trace, name, clcDecoder);
+        ClcChannel ch = new ClcChannel(s, trace, name, clcDecoder, runtime);
         int declVersion = ClcHandshake.clientTypev2(me) != 0 ? 2 : 1;
         ClcHandshake.Decline pre = ClcHandshake.clientPrecheck(me);
         if (pre != null) {
@@ -290,7 +290,7 @@ public final class SmcEngine implements AutoCloseable {
                 }
                 if (!lgr.confirmRkey(link, rmb, snd)) {
                     SmcSocket fb = declineAndFallback(s, ch, SmcStats.Role.CLIENT, declVersion,
-                            new ClcHandshake.Decline(DeclineCode.ERR_RTOK, "CONFIRM RKEY not confirmed"));
+                            new ClcHandshake.Decline(DeclineCode.ERR_REGBUF, "CONFIRM RKEY not confirmed (smcr_lgr_reg_rmbs)"));
                     lgr.unreserve();
                     lgr = null;
                     return fb;
@@ -388,7 +388,7 @@ public final class SmcEngine implements AutoCloseable {
         }
         RdmaDevice dev = chooseDevice();
         LocalSmc me = localSmc(s, dev);
-        ClcChannel ch = new ClcChannel(s, trace, name, clcDecoder);
+        ClcChannel ch = new ClcChannel(s, trace, name, clcDecoder, runtime);
         int declVersion = 1; // smc_listen_work: proposal_version is v1 until a Proposal was read
         try {
             ClcMessage m = ch.receive(ClcType.PROPOSAL, clcWait);
@@ -487,7 +487,7 @@ public final class SmcEngine implements AutoCloseable {
                 }
                 if (!lgr.confirmRkey(link, rmb, snd)) {
                     return declineAndFallback(s, ch, SmcStats.Role.SERVER, declVersion,
-                            new ClcHandshake.Decline(DeclineCode.ERR_RTOK, "CONFIRM RKEY not confirmed"));
+                            new ClcHandshake.Decline(DeclineCode.ERR_REGBUF, "CONFIRM RKEY not confirmed (smcr_lgr_reg_rmbs)"));
                 }
             }
             token = new AlertToken(nextToken.getAndIncrement());
@@ -665,7 +665,7 @@ public final class SmcEngine implements AutoCloseable {
     void destroyLater(Link l) {
         LinkGroup holder = new LinkGroup(0, this, SmcStats.Role.CLIENT, peerId, l.device, 1, 0, 0, 0);
         holder.links.add(l);
-        deferredDestroy.add(new Object[] {System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100), holder});
+        deferredDestroy.add(new Object[] {runtime.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100), holder});
     }
 
     Link newLink(RdmaDevice dev, LinkGroup lgr) {
@@ -698,7 +698,7 @@ public final class SmcEngine implements AutoCloseable {
         }
         lgrs.remove(lgr);
         // give an orderly DELETE LINK time to leave before the QP goes
-        deferredDestroy.add(new Object[] {System.nanoTime() + (orderly ? TimeUnit.MILLISECONDS.toNanos(200) : 0),
+        deferredDestroy.add(new Object[] {runtime.nanoTime() + (orderly ? TimeUnit.MILLISECONDS.toNanos(200) : 0),
                 lgr});
         LockSupport.unpark(agent);
     }
@@ -709,6 +709,12 @@ public final class SmcEngine implements AutoCloseable {
 
     void socketClosed(SmcSocket s) {
         sockets.remove(s);
+    }
+
+    private List<SmcSocket> socketList() {
+        synchronized (sockets) {
+            return List.copyOf(sockets);
+        }
     }
 
     // ------------------------------------------------------------------ agent
@@ -738,7 +744,7 @@ public final class SmcEngine implements AutoCloseable {
                         n += l.pollCompletions();
                     }
                 }
-                long now = System.nanoTime();
+                long now = runtime.nanoTime();
                 if (now - lastTick > TimeUnit.MILLISECONDS.toNanos(10)) {
                     lastTick = now;
                     tick(now);
@@ -747,7 +753,7 @@ public final class SmcEngine implements AutoCloseable {
                 trace.line(name + " agent error: " + e);
             }
             if (n == 0) {
-                LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(Long.getLong("smcj.agent.parkMicros", 5000)));
+                runtime.parkNanos(TimeUnit.MICROSECONDS.toNanos(Long.getLong("smcj.agent.parkMicros", 5000)));
             }
         }
     }
@@ -831,7 +837,7 @@ public final class SmcEngine implements AutoCloseable {
     /** The connections of this engine, like {@code smcss}. */
     public List<ConnectionInfo> connections() {
         List<ConnectionInfo> out = new ArrayList<>();
-        for (SmcSocket s : sockets) {
+        for (SmcSocket s : socketList()) {
             out.add(s.info());
         }
         return out;
@@ -856,21 +862,21 @@ public final class SmcEngine implements AutoCloseable {
         if (!running) {
             return;
         }
-        for (SmcSocket s : List.copyOf(sockets)) {
+        for (SmcSocket s : socketList()) {
             s.abortQuietly();
         }
         for (LinkGroup g : List.copyOf(lgrs)) {
             terminateLinkGroup(g, "engine closed", true);
         }
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
-        while (!deferredDestroy.isEmpty() && System.nanoTime() < deadline) {
+        long deadline = runtime.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
+        while (!deferredDestroy.isEmpty() && runtime.nanoTime() < deadline) {
             LockSupport.unpark(agent);
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+            runtime.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
         }
         running = false;
         LockSupport.unpark(agent);
         try {
-            agent.join(2000);
+            runtime.join(agent, 2000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -918,6 +924,7 @@ public final class SmcEngine implements AutoCloseable {
         private Duration clcWait = Duration.ofMillis(SmcConstants.CLC_WAIT_TIME_MS);
         private Duration closeLinger = Duration.ofSeconds(10);
         private ClcChannel.Decoder clcDecoder = io.smcj.clc.ClcCodec::decode;
+        private EngineRuntime runtime = EngineRuntime.REAL;
 
         public Builder name(String v) {
             name = v;
@@ -975,6 +982,12 @@ public final class SmcEngine implements AutoCloseable {
         /** Tests: decodes received CLC messages instead of {@code ClcCodec.decode} (to inject rejections). */
         Builder clcDecoder(ClcChannel.Decoder v) {
             clcDecoder = Objects.requireNonNull(v);
+            return this;
+        }
+
+        /** Time, threads and randomness ({@link EngineRuntime#REAL} unless a test runs deterministically). */
+        public Builder runtime(EngineRuntime v) {
+            runtime = Objects.requireNonNull(v, "runtime");
             return this;
         }
 

@@ -46,7 +46,10 @@ public final class SmcServerSocket implements Closeable {
     private final int backlog;
     private final boolean limitSmcHs;
     private final int maxHandshakes;
-    /** {@code queued_smc_hs}; guarded by {@code this} with {@link #congested}. */
+    /** Guards {@link #queuedSmcHs} and {@link #congested}; {@link #room} wakes the acceptor. */
+    private final java.util.concurrent.locks.ReentrantLock hsLock = new java.util.concurrent.locks.ReentrantLock();
+    private final java.util.concurrent.locks.Condition room = hsLock.newCondition();
+    /** {@code queued_smc_hs}; guarded by {@link #hsLock} with {@link #congested}. */
     private int queuedSmcHs;
     private boolean congested;
     private boolean hookMissingNoted;
@@ -60,7 +63,7 @@ public final class SmcServerSocket implements Closeable {
         this.backlog = backlog;
         this.limitSmcHs = engine.config.limitSmcHs();
         this.maxHandshakes = engine.config.maxConcurrentHandshakes();
-        this.acceptor = Thread.ofPlatform().daemon().name("smcj-accept-" + engine.name).start(this::acceptLoop);
+        this.acceptor = engine.runtime.startThread("smcj-accept-" + engine.name, true, this::acceptLoop);
     }
 
     public InetSocketAddress getLocalSocketAddress() {
@@ -78,38 +81,53 @@ public final class SmcServerSocket implements Closeable {
     }
 
     /** Whether the listener is offering SMC in its SYN-ACKs no more for now ({@code limit_smc_hs}). */
-    public synchronized boolean smcHsCongested() {
-        return congested;
+    public boolean smcHsCongested() {
+        hsLock.lock();
+        try {
+            return congested;
+        } finally {
+            hsLock.unlock();
+        }
     }
 
-    private synchronized void smcHandshakeQueued(int delta) {
-        queuedSmcHs += delta;
-        if (delta < 0) {
-            notifyAll(); // room for the acceptor again
-        }
-        boolean c = limitSmcHs && queuedSmcHs >= maxHandshakes;
-        if (c == congested) {
-            return;
-        }
-        congested = c;
-        if (!listener.setSmcHsCongested(c) && !hookMissingNoted) {
-            hookMissingNoted = true;
-            engine.trace.line(engine.name + " limit_smc_hs not enforced: this TCP listener cannot keep the SMC"
-                    + " option off its SYN-ACKs");
+    private void smcHandshakeQueued(int delta) {
+        hsLock.lock();
+        try {
+            queuedSmcHs += delta;
+            if (delta < 0) {
+                room.signalAll(); // room for the acceptor again
+            }
+            boolean c = limitSmcHs && queuedSmcHs >= maxHandshakes;
+            if (c == congested) {
+                return;
+            }
+            congested = c;
+            if (!listener.setSmcHsCongested(c) && !hookMissingNoted) {
+                hookMissingNoted = true;
+                engine.trace.line(engine.name + " limit_smc_hs not enforced: this TCP listener cannot keep the SMC"
+                        + " option off its SYN-ACKs");
+            }
+        } finally {
+            hsLock.unlock();
         }
     }
 
     /** Waits while the backlog is exceeded (see the class comment); false when closed. */
-    private synchronized boolean awaitBacklogRoom() {
-        while (!closed && (queuedSmcHs > backlog || ready.size() > backlog)) {
-            try {
-                wait(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
+    private boolean awaitBacklogRoom() {
+        hsLock.lock();
+        try {
+            while (!closed && (queuedSmcHs > backlog || ready.size() > backlog)) {
+                try {
+                    engine.runtime.awaitNanos(hsLock, room, TimeUnit.MILLISECONDS.toNanos(100));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
             }
+            return !closed;
+        } finally {
+            hsLock.unlock();
         }
-        return !closed;
     }
 
     private void acceptLoop() {
@@ -140,7 +158,7 @@ public final class SmcServerSocket implements Closeable {
             if (smcHs) {
                 smcHandshakeQueued(1);
             }
-            Thread.ofVirtual().name("smcj-listen-work").start(() -> {
+            engine.runtime.startThread("smcj-listen-work", false, () -> {
                 try {
                     SmcSocket sock = engine.serverHandshake(s);
                     if (closed) {
@@ -162,25 +180,28 @@ public final class SmcServerSocket implements Closeable {
 
     /** The next connection; blocks up to SO_TIMEOUT (0 = forever) and is woken by {@link #close()}. */
     public SmcSocket accept() throws IOException {
-        long deadline = soTimeout > 0 ? System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(soTimeout) : Long.MAX_VALUE;
+        long deadline = soTimeout > 0 ? engine.runtime.nanoTime() + TimeUnit.MILLISECONDS.toNanos(soTimeout) : Long.MAX_VALUE;
         while (true) {
             if (closed) {
                 throw new SocketException("Socket is closed");
             }
             SmcSocket s;
             try {
-                s = ready.poll(100, TimeUnit.MILLISECONDS);
+                s = engine.runtime.poll(ready, TimeUnit.MILLISECONDS.toNanos(100));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new java.io.InterruptedIOException("accept interrupted");
             }
             if (s != null) {
-                synchronized (this) {
-                    notifyAll(); // room in the accept queue for the acceptor
+                hsLock.lock();
+                try {
+                    room.signalAll(); // room in the accept queue for the acceptor
+                } finally {
+                    hsLock.unlock();
                 }
                 return s;
             }
-            if (System.nanoTime() - deadline > 0) {
+            if (engine.runtime.nanoTime() - deadline > 0) {
                 throw new SocketTimeoutException("Accept timed out");
             }
         }
@@ -198,7 +219,7 @@ public final class SmcServerSocket implements Closeable {
         closed = true;
         listener.close();
         try {
-            acceptor.join(2000);
+            engine.runtime.join(acceptor, 2000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -30,6 +30,7 @@ public final class DeterministicScheduler implements SimScheduler {
     private final long seed;
     private long now;
     private long seq;
+    private volatile ExternalDriver driver;
 
     DeterministicScheduler(long seed, ReentrantLock fabricLock) {
         this.seed = seed;
@@ -39,6 +40,21 @@ public final class DeterministicScheduler implements SimScheduler {
 
     public long seed() {
         return seed;
+    }
+
+    /**
+     * Switches to externally driven mode: {@link #await} no longer runs events on the calling
+     * thread but waits on its condition with a virtual timeout through {@code d}; the driver runs
+     * the events ({@link #runNext()}, {@link #nextEventTime()}, {@link #advanceTo(long)}) and the
+     * producers signal the conditions as in fast mode. Null switches back.
+     */
+    public void driveExternally(ExternalDriver d) {
+        driver = d;
+    }
+
+    /** The external driver, or null when {@link #await} runs events itself. */
+    public ExternalDriver externalDriver() {
+        return driver;
     }
 
     @Override
@@ -148,6 +164,28 @@ public final class DeterministicScheduler implements SimScheduler {
     @Override
     public boolean await(java.util.concurrent.locks.Condition cond, Duration timeout,
                          java.util.function.BooleanSupplier ready) {
+        ExternalDriver d = driver;
+        if (d != null) {
+            long now0 = nanoTime();
+            long t = timeout.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE : timeout.toNanos();
+            long deadline = t > Long.MAX_VALUE - now0 ? Long.MAX_VALUE : now0 + t; // saturating: "forever" stays forever
+            fabricLock.lock();
+            try {
+                while (!ready.getAsBoolean()) {
+                    long left = deadline - now;
+                    if (left <= 0) {
+                        return false;
+                    }
+                    d.awaitNanos(fabricLock, cond, left);
+                }
+                return true;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return ready.getAsBoolean();
+            } finally {
+                fabricLock.unlock();
+            }
+        }
         long deadline = nanoTime() + timeout.toNanos();
         while (true) {
             fabricLock.lock();

@@ -10,7 +10,7 @@ import java.util.Locale;
 /** Entry point of the {@code ./smcj} launcher for the Java subcommands. */
 public final class Main {
     /** Subcommands listed by {@code ./smcj help}; each maps to a {@link Command} class by name. */
-    static final List<String> KNOWN = List.of("demo", "decode", "handshake", "ss", "stats", "trace", "syn-check");
+    static final List<String> KNOWN = List.of("demo", "deterministic", "decode", "handshake", "ss", "stats", "trace", "syn-check");
 
     private Main() {
     }

@@ -22,7 +22,7 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  * whatever the ring wraps, corking and consumer updates do. One engine pair for all tries (new
  * connections reuse its link group); end-to-end tries are expensive, so the count is explicit.
  */
-class DataIntegrityProperties {
+class DataIntegrityPropertiesTest {
     private static SimPair pair;
     private static SmcServerSocket ss;
 
