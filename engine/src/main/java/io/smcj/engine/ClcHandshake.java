@@ -8,6 +8,9 @@ import io.smcj.clc.ClcProposal;
 import io.smcj.clc.ClcType;
 import io.smcj.clc.RawBytes;
 import io.smcj.protocol.DeclineCode;
+import io.smcj.protocol.Gid;
+import io.smcj.protocol.MacAddress;
+import io.smcj.protocol.PeerId;
 import io.smcj.protocol.SmcConstants;
 import io.smcj.protocol.SmcType;
 import java.util.Optional;
@@ -84,15 +87,20 @@ final class ClcHandshake {
         return null;
     }
 
-    /** {@code smc_clc_send_proposal} for SMC-R: Linux layout. */
+    /**
+     * {@code smc_clc_send_proposal} for SMC-R: Linux layout. The local area carries our system id,
+     * the v1 GID and MAC only when v1 is offered ({@code smcr_indicated(ini->smc_type_v1)}), else zeros.
+     */
     static ClcProposal proposal(LocalSmc me) {
         int t1 = clientTypev1(me);
         int t2 = clientTypev2(me);
         ClcProposal.V2Extension ext = t2 == SmcType.N.wire() ? null
                 : ClcProposal.V2Extension.smcr(ClcNegotiation.SMC_RELEASE, me.gidV2(), me.maxConns(), me.maxLinks(),
                         SmcConstants.FEATURE_MASK, me.ueids());
-        return ClcProposal.linux(t1, t2, me.peerId(), me.proposalGid(), me.mac(), ClcProposal.SmcdArea.empty(0),
-                me.prefix(), ext, null);
+        // the local area (system id, GID, MAC) is filled only when typev1 offers SMC-R
+        boolean lcl = t1 != SmcType.N.wire();
+        return ClcProposal.linux(t1, t2, lcl ? me.peerId() : PeerId.ZERO, lcl ? me.gid() : Gid.ZERO,
+                lcl ? me.mac() : MacAddress.ZERO, ClcProposal.SmcdArea.empty(0), me.prefix(), ext, null);
     }
 
     /**

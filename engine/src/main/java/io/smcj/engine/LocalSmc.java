@@ -41,11 +41,6 @@ record LocalSmc(PeerId peerId, Gid gid, MacAddress mac, int subnet, int prefixLe
         return gid != null || gidV2 != null;
     }
 
-    /** The GID of the Proposal's local area: the v1 GID, else the v2 one. */
-    Gid proposalGid() {
-        return gid != null ? gid : gidV2;
-    }
-
     static int mask(int prefixLen) {
         return prefixLen == 0 ? 0 : -1 << (32 - prefixLen);
     }

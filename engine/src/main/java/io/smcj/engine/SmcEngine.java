@@ -544,7 +544,10 @@ public final class SmcEngine implements AutoCloseable {
         try {
             for (LinkGroup g : lgrs) {
                 if (g.role == SmcStats.Role.SERVER && g.peerId.equals(p.peerId()) && g.device == dev
-                        && g.version == pr.version() && (pr.version() >= 2 || p.gid().equals(g.peerGid()))
+                        // smcr_lgr_match: a link to the peer's GID (v2: the v2 extension's, since a
+                        // v2-only Proposal from Linux has a zero system id and GID)
+                        && g.version == pr.version() && (pr.version() >= 2 ? p.v2Extension().roce().equals(g.peerGid())
+                        : p.gid().equals(g.peerGid()))
                         && g.tryReserve()) {
                     lgr = g;
                     break;

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.smcj.protocol.DeclineCode;
+import io.smcj.protocol.Gid;
+import io.smcj.protocol.PeerId;
 import io.smcj.simulator.SimDeviceConfig;
 import io.smcj.simulator.SimPortConfig;
 import io.smcj.transport.rdma.GidType;
@@ -223,9 +225,8 @@ class ClcDeviceSelectionTest {
     }
 
     @Test
-    void clientWithoutV1GidOffersV2OnlyWithoutPrefixArea() throws Exception {
-        // IPv4 over a port whose v1 search fails (port netdev differs from the GIDs' netdev is not
-        // modelled; instead v1 is disabled on the client): the Proposal has typev1=N and no prefix
+    void v2OnlyProposalHasNoPrefixAreaAndAZeroLocalArea() throws Exception {
+        // v1 disabled on the client: typev1=N, no prefix area, zero system id/GID/MAC
         SimDeviceConfig s = dev("srv0", "eth0", mac(0, 1), List.of("10.0.0.1"), List.of(24));
         SimDeviceConfig c = dev("cli0", "eth0", mac(0, 2), List.of("10.0.0.2"), List.of(24));
         SmcConfig v2only = SmcConfig.builder().v1Enabled(false).addUeid("SMCJ-TEST").build();
@@ -235,7 +236,14 @@ class ClcDeviceSelectionTest {
             String proposal = line(h, "client -> CLC PROPOSAL", "");
             assertTrue(proposal.contains("typev1=N"), proposal);
             assertFalse(proposal.contains("prefix="), proposal);
+            // Linux 6.12 leaves the local area zero when v1 is not offered
+            assertTrue(proposal.contains("peer=" + PeerId.ZERO + " gid=" + Gid.ZERO), proposal);
             assertNotNull(SimHosts.onlyLinkGroup(h.client));
+            // the server finds the group again by the peer's v2 GID (smcr_lgr_match), not the zero id
+            Exchange.Result again = exchange(h, "10.0.0.1");
+            assertTrue(again.server().smc(), again.server().toString());
+            assertFalse(again.server().toString().contains("first contact"), again.server().toString());
+            assertEquals(1, h.server.lgrs.size());
         }
     }
 }
