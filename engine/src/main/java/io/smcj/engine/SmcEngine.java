@@ -18,8 +18,8 @@ import io.smcj.transport.rdma.ProtectionDomain;
 import io.smcj.transport.rdma.VerbsGid;
 import io.smcj.transport.rdma.VerbsProvider;
 import io.smcj.transport.tcp.SmcOptionVerdict;
-import io.smcj.transport.tcp.stream.TcpNetwork;
 import io.smcj.transport.tcp.stream.InterfaceInfo;
+import io.smcj.transport.tcp.stream.TcpNetwork;
 import io.smcj.transport.tcp.stream.TcpStream;
 import java.io.IOException;
 import java.net.Inet4Address;
@@ -229,17 +229,6 @@ public final class SmcEngine implements AutoCloseable {
             me = new LocalSmc(peerId, v1 == null ? null : v1.gid(), any == null ? peerId.mac() : any.mac, subnet,
                     prefix == null ? 0 : prefix.prefixLen(), config.v1Enabled(), config.v2Enabled(), ueids,
                     config.maxConnsPerLgr(), config.maxLinksPerLgr(), hostname, v2 == null ? null : v2.gid(), prefix);
-        }
-
-        /** The server's LocalSmc: devices are searched per Proposal, {@code me} only says whether any port exists. */
-        LocalSmc serverMe() {
-            if (ifc == null) {
-                return me;
-            }
-            RdmaDevice any = devices.isEmpty() ? null : devices.getFirst();
-            Gid g = any == null ? null : any.gid();
-            return new LocalSmc(me.peerId(), g, me.mac(), me.subnet(), me.prefixLen(), me.v1(), me.v2(), me.ueids(),
-                    me.maxConns(), me.maxLinks(), me.hostname(), g, me.prefix());
         }
 
         private RdmaDevice variant(DeviceSelection.Choice c) {
@@ -485,8 +474,8 @@ public final class SmcEngine implements AutoCloseable {
         if (!v.smcPossible()) {
             return fallback(s, SmcStats.Role.SERVER, DeclineCode.PEERNOSMC, 0, v.reason());
         }
-        ClcDevices devs = new ClcDevices(s, false);
-        LocalSmc me = devs.serverMe();
+        ClcDevices devs = new ClcDevices(s, false); // the server searches per Proposal (ServerDevices)
+        LocalSmc me = devs.me;
         ClcChannel ch = new ClcChannel(s, trace, name, clcDecoder);
         int declVersion = 1; // smc_listen_work: proposal_version is v1 until a Proposal was read
         try {
