@@ -56,7 +56,7 @@ public final class EngineTrace {
                         .append(" typev2=").append(io.smcj.protocol.SmcType.ofWire(p.header().typev2()));
                 b.append(" peer=").append(p.peerId()).append(" gid=").append(p.gid());
                 if (p.prefix() != null) {
-                    b.append(" prefix=").append(p.prefix().outgoingSubnetText()).append('/').append(p.prefix().prefixLen());
+                    b.append(" prefix=").append(ClcHandshake.describe(p.prefix()));
                 }
                 if (p.v2Extension() != null) {
                     var e = p.v2Extension();
@@ -68,12 +68,13 @@ public final class EngineTrace {
                 if (a.firstContact()) {
                     b.append(" first_contact");
                 }
-                b.append(" peer=").append(a.peerId()).append(" qpn=0x").append(Integer.toHexString(a.qpn()))
+                b.append(" peer=").append(a.peerId()).append(" gid=").append(a.gid()).append(" qpn=0x").append(Integer.toHexString(a.qpn()))
                         .append(" rkey=0x").append(Integer.toHexString(a.rmbRkey()))
                         .append(" token=").append(Integer.toUnsignedString(a.rmbeAlertToken()))
                         .append(" rmbe=").append(a.rmbeSizeBytes()).append(" mtu=").append(a.qpMtuBytes())
                         .append(" psn=0x").append(Integer.toHexString(a.psn()));
                 if (a.fce() != null) {
+                    b.append(a.fce().v2Direct() ? " v2_direct" : " v2_indirect");
                     b.append(" release=").append(a.fce().release());
                     if (a.fce().v2x() != null) {
                         b.append(" max_conns=").append(a.fce().v2x().maxConns())

@@ -16,6 +16,10 @@ import java.util.List;
 /**
  * One opened RoCE device port the engine may use ({@code smc_ib_device} + port): its GID (the
  * RoCE v2 GID of its IPv4 address when it has one, else the first GID), MAC and active MTU.
+ * {@link #forGid} gives the same port with another GID of its table (the GID the kernel's
+ * {@code smc_ib_determine_gid} chose for a connection's version and source address); such a
+ * variant shares the port (and its protection domain, {@link #base}) and is the same object for the
+ * same GID, so link groups compare devices by identity.
  */
 final class RdmaDevice {
     final VerbsContext ctx;
@@ -23,13 +27,44 @@ final class RdmaDevice {
     final int port;
     final GidEntry gidEntry;
     final MacAddress mac;
+    /** The port as opened (this object, or the one a {@link #forGid} variant came from). */
+    final RdmaDevice base;
+    private final java.util.Map<Integer, RdmaDevice> byGidIndex;
 
-    private RdmaDevice(VerbsContext ctx, int port, GidEntry gidEntry, MacAddress mac) {
+    private RdmaDevice(VerbsContext ctx, int port, GidEntry gidEntry, MacAddress mac, RdmaDevice base) {
         this.ctx = ctx;
         this.name = ctx.deviceName();
         this.port = port;
         this.gidEntry = gidEntry;
         this.mac = mac;
+        this.base = base == null ? this : base;
+        this.byGidIndex = base == null ? new java.util.concurrent.ConcurrentHashMap<>() : base.byGidIndex;
+        if (base == null) {
+            byGidIndex.put(gidEntry.index(), this);
+        }
+    }
+
+    /** This port with GID table entry {@code g} (the same object for the same entry). */
+    RdmaDevice forGid(GidEntry g) {
+        return byGidIndex.computeIfAbsent(g.index(), i -> new RdmaDevice(ctx, port, g, mac, base));
+    }
+
+    /** The net device of the port ({@code ib_device_get_netdev}), or null. */
+    String netdev() {
+        try {
+            return ctx.netdev(port);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** The port's GID table (populated entries). */
+    List<GidEntry> gids() {
+        try {
+            return ctx.queryGids(port);
+        } catch (RuntimeException e) {
+            return List.of();
+        }
     }
 
     Gid gid() {
@@ -68,7 +103,7 @@ final class RdmaDevice {
                     }
                 }
                 if (pa.state() != null) {
-                    out.add(new RdmaDevice(ctx, p, chosen, MacAddress.of(ctx.macAddress(p))));
+                    out.add(new RdmaDevice(ctx, p, chosen, MacAddress.of(ctx.macAddress(p)), null));
                 }
             }
         }

@@ -18,6 +18,7 @@ import io.smcj.transport.rdma.ProtectionDomain;
 import io.smcj.transport.rdma.VerbsGid;
 import io.smcj.transport.rdma.VerbsProvider;
 import io.smcj.transport.tcp.SmcOptionVerdict;
+import io.smcj.transport.tcp.stream.InterfaceInfo;
 import io.smcj.transport.tcp.stream.TcpNetwork;
 import io.smcj.transport.tcp.stream.TcpStream;
 import java.io.IOException;
@@ -176,9 +177,110 @@ public final class SmcEngine implements AutoCloseable {
             subnet = ip & LocalSmc.mask(prefixLen);
         }
         List<String> ueids = config.ueids().stream().map(Eid::text).toList();
-        return new LocalSmc(peerId, dev == null ? null : dev.gid(), dev == null ? peerId.mac() : dev.mac, subnet,
+        ClcProposal.IpPrefix prefix = ClcProposal.IpPrefix.ipv4(subnet, prefixLen);
+        if (!(s.localAddress().getAddress() instanceof Inet4Address)) {
+            // fallback for IPv6 without interface information: the local address as one /64 prefix
+            prefix = DeviceSelection.proposalPrefix(s.localAddress().getAddress(), new InterfaceInfo("unknown",
+                    List.of(new InterfaceInfo.Address(s.localAddress().getAddress(), 64))));
+        }
+        Gid gid = dev == null ? null : dev.gid();
+        return new LocalSmc(peerId, gid, dev == null ? peerId.mac() : dev.mac, subnet,
                 prefixLen, config.v1Enabled(), config.v2Enabled(), ueids, config.maxConnsPerLgr(),
-                config.maxLinksPerLgr(), hostname);
+                config.maxLinksPerLgr(), hostname, gid, prefix);
+    }
+
+    /**
+     * The devices of one CLC socket. With the socket's net device known ({@link TcpStream#localInterface()}):
+     * the kernel's choice ({@link DeviceSelection}); without: the first active port for both versions
+     * and the configured IPv4 prefix length (our fallback, documented in engine/README.md).
+     */
+    private final class ClcDevices implements ClcHandshake.ServerDevices {
+        final TcpStream s;
+        final InterfaceInfo ifc;
+        final RdmaDevice legacy;
+        final LocalSmc me;
+        RdmaDevice v1;
+        RdmaDevice v2;
+        /** The route to the peer's v2 GID address uses a gateway ({@code smcrv2.uses_gateway}). */
+        boolean usesGateway;
+
+        ClcDevices(TcpStream s, boolean client) {
+            this.s = s;
+            this.ifc = s.localInterface().orElse(null);
+            if (ifc == null) {
+                legacy = chooseDevice();
+                v1 = legacy;
+                v2 = legacy;
+                me = localSmc(s, legacy);
+                return;
+            }
+            legacy = null;
+            java.net.InetAddress local = s.localAddress().getAddress();
+            List<String> ueids = config.ueids().stream().map(Eid::text).toList();
+            if (client) {
+                // smc_find_proposal_devices: v1 GID; v2 only for an AF_INET socket and with a UEID
+                v1 = config.v1Enabled() ? variant(DeviceSelection.findRoce(devices, ifc, null)) : null;
+                v2 = config.v2Enabled() && local instanceof Inet4Address sa && !ueids.isEmpty()
+                        ? variant(DeviceSelection.findRoce(devices, ifc, new DeviceSelection.Smcrv2(sa, null))) : null;
+            }
+            RdmaDevice any = v1 != null ? v1 : v2;
+            ClcProposal.IpPrefix prefix = DeviceSelection.proposalPrefix(local, ifc);
+            int subnet = prefix == null || !prefix.ipv6Prefixes().isEmpty() ? 0 : prefix.outgoingSubnet();
+            me = new LocalSmc(peerId, v1 == null ? null : v1.gid(), any == null ? peerId.mac() : any.mac, subnet,
+                    prefix == null ? 0 : prefix.prefixLen(), config.v1Enabled(), config.v2Enabled(), ueids,
+                    config.maxConnsPerLgr(), config.maxLinksPerLgr(), hostname, v2 == null ? null : v2.gid(), prefix);
+        }
+
+        private RdmaDevice variant(DeviceSelection.Choice c) {
+            return c == null ? null : c.port().forGid(c.gid());
+        }
+
+        RdmaDevice forVersion(int version) {
+            return version >= 2 ? v2 : v1;
+        }
+
+        @Override
+        public boolean prefixMatches(ClcProposal.IpPrefix prefix) {
+            if (ifc == null) {
+                return ClcHandshake.fixedDevices(me).prefixMatches(prefix);
+            }
+            return DeviceSelection.prefixMatches(prefix, ifc);
+        }
+
+        @Override
+        public boolean findV2(ClcProposal p) {
+            if (ifc == null) {
+                return legacy != null;
+            }
+            Inet4Address daddr = p.v2Extension() == null ? null : DeviceSelection.gidToIpv4(p.v2Extension().roce());
+            if (!(s.localAddress().getAddress() instanceof Inet4Address sa) || daddr == null) {
+                return false; // no AF_INET source address, or INADDR_NONE: smc_ib_find_route fails
+            }
+            v2 = variant(DeviceSelection.findRoce(devices, ifc, new DeviceSelection.Smcrv2(sa, daddr)));
+            usesGateway = v2 != null && Boolean.TRUE.equals(DeviceSelection.findRoute(ifc, daddr));
+            return v2 != null;
+        }
+
+        @Override
+        public boolean findV1(ClcProposal p) {
+            if (ifc == null) {
+                return legacy != null;
+            }
+            v1 = variant(DeviceSelection.findRoce(devices, ifc, null));
+            return v1 != null;
+        }
+
+        /**
+         * The client's route to the server's v2 GID address ({@code smc_ib_find_route}): true via a
+         * gateway, false on-link, null none. Without interface information we cannot tell and
+         * take the server's word (as if the route matched what it said).
+         */
+        Boolean routeTo(Gid serverGid) {
+            if (ifc == null) {
+                return Boolean.TRUE;
+            }
+            return DeviceSelection.findRoute(ifc, DeviceSelection.gidToIpv4(serverGid));
+        }
     }
 
     // ------------------------------------------------------------------ client handshake
@@ -188,8 +290,8 @@ public final class SmcEngine implements AutoCloseable {
         if (!v.smcPossible()) {
             return fallback(s, SmcStats.Role.CLIENT, DeclineCode.PEERNOSMC, 0, v.reason());
         }
-        RdmaDevice dev = chooseDevice();
-        LocalSmc me = localSmc(s, dev);
+        ClcDevices devs = new ClcDevices(s, true);
+        LocalSmc me = devs.me;
         ClcChannel ch = new ClcChannel(s, trace, name, clcDecoder, runtime);
         int declVersion = ClcHandshake.clientTypev2(me) != 0 ? 2 : 1;
         ClcHandshake.Decline pre = ClcHandshake.clientPrecheck(me);
@@ -209,7 +311,19 @@ public final class SmcEngine implements AutoCloseable {
             if (o instanceof ClcHandshake.Decline d) {
                 return declineAndFallback(s, ch, SmcStats.Role.CLIENT, declVersion, d);
             }
-            return clientRdma(s, ch, me, dev, (ClcAcceptConfirm) m, (ClcHandshake.Proceed) o);
+            ClcAcceptConfirm a = (ClcAcceptConfirm) m;
+            ClcHandshake.Proceed pr = (ClcHandshake.Proceed) o;
+            boolean usesGateway = false;
+            if (pr.version() >= 2 && a.firstContact() && a.fce() != null) {
+                // smc_connect_rdma_v2_prepare
+                Boolean route = a.fce().v2Direct() ? Boolean.FALSE : devs.routeTo(a.gid());
+                ClcHandshake.Decline rd = ClcHandshake.clientV2Route(a.fce().v2Direct(), route);
+                if (rd != null) {
+                    return declineAndFallback(s, ch, SmcStats.Role.CLIENT, declVersion, rd);
+                }
+                usesGateway = Boolean.TRUE.equals(route);
+            }
+            return clientRdma(s, ch, me, devs.forVersion(pr.version()), a, pr, usesGateway);
         } catch (HandshakeException e) {
             stats.handshakeError(SmcStats.Role.CLIENT);
             trace.line(name + " handshake error: " + e.getMessage());
@@ -221,7 +335,7 @@ public final class SmcEngine implements AutoCloseable {
 
     /** {@code smc_connect_rdma}: link group lookup/creation, buffers, link, Confirm, CONFIRM LINK. */
     private SmcSocket clientRdma(TcpStream s, ClcChannel ch, LocalSmc me, RdmaDevice dev, ClcAcceptConfirm a,
-                                 ClcHandshake.Proceed pr) throws IOException {
+                                 ClcHandshake.Proceed pr, boolean usesGateway) throws IOException {
         int declVersion = pr.version();
         clientLgrPending.lock();
         LinkGroup confLocked = null;
@@ -256,7 +370,7 @@ public final class SmcEngine implements AutoCloseable {
                 lgr.tryReserveFirst();
             }
             int release = pr.version() >= 2 ? lgr.release : 0;
-            ProtectionDomain pd = pds.get(dev);
+            ProtectionDomain pd = pds.get(dev.base);
             rmb = RdmaBuffer.allocate(pd, config.rmbeSize(), true, memInUse, config.bufferMemoryLimit());
             snd = rmb == null ? null : RdmaBuffer.allocate(pd, config.wmem(), false, memInUse,
                     config.bufferMemoryLimit());
@@ -313,7 +427,7 @@ public final class SmcEngine implements AutoCloseable {
                     link.psn);
             ClcAcceptConfirm confirm = pr.version() >= 2
                     ? ClcAcceptConfirm.v2(ClcType.CONFIRM, l, pr.eid(), first ? ClcAcceptConfirm.FirstContactExt.linux(
-                            false, release, hostname, lgr.maxConns, lgr.maxLinks, pr.features().featureMask()) : null,
+                            !usesGateway, release, hostname, lgr.maxConns, lgr.maxLinks, pr.features().featureMask()) : null,
                             first ? gidList(dev, s.localAddress().getAddress()) : null)
                     : ClcAcceptConfirm.v1(ClcType.CONFIRM, first, l);
             ch.send(confirm, clcWait);
@@ -386,14 +500,14 @@ public final class SmcEngine implements AutoCloseable {
         if (!v.smcPossible()) {
             return fallback(s, SmcStats.Role.SERVER, DeclineCode.PEERNOSMC, 0, v.reason());
         }
-        RdmaDevice dev = chooseDevice();
-        LocalSmc me = localSmc(s, dev);
+        ClcDevices devs = new ClcDevices(s, false); // the server searches per Proposal (ServerDevices)
+        LocalSmc me = devs.me;
         ClcChannel ch = new ClcChannel(s, trace, name, clcDecoder, runtime);
         int declVersion = 1; // smc_listen_work: proposal_version is v1 until a Proposal was read
         try {
             ClcMessage m = ch.receive(ClcType.PROPOSAL, clcWait);
             declVersion = ClcHandshake.declineVersion(m);
-            ClcHandshake.Outcome o = ClcHandshake.serverOnProposal(me, m);
+            ClcHandshake.Outcome o = ClcHandshake.serverOnProposal(me, m, devs);
             if (o instanceof ClcHandshake.PeerDeclined pd) {
                 return fallback(s, SmcStats.Role.SERVER, DeclineCode.PEERDECL, pd.decline().peerDiagnosis(),
                         "client declined");
@@ -401,7 +515,9 @@ public final class SmcEngine implements AutoCloseable {
             if (o instanceof ClcHandshake.Decline d) {
                 return declineAndFallback(s, ch, SmcStats.Role.SERVER, declVersion, d);
             }
-            return serverRdma(s, ch, me, dev, (ClcProposal) m, (ClcHandshake.Proceed) o, declVersion);
+            ClcHandshake.Proceed pr = (ClcHandshake.Proceed) o;
+            return serverRdma(s, ch, me, devs.forVersion(pr.version()), (ClcProposal) m, pr, declVersion,
+                    pr.version() >= 2 && devs.usesGateway);
         } catch (HandshakeException e) {
             stats.handshakeError(SmcStats.Role.SERVER);
             trace.line(name + " handshake error: " + e.getMessage());
@@ -430,7 +546,7 @@ public final class SmcEngine implements AutoCloseable {
     }
 
     private SmcSocket serverRdma(TcpStream s, ClcChannel ch, LocalSmc me, RdmaDevice dev, ClcProposal p,
-                                 ClcHandshake.Proceed pr, int declVersion) throws IOException {
+                                 ClcHandshake.Proceed pr, int declVersion, boolean usesGateway) throws IOException {
         serverLgrPending.lock();
         LinkGroup confLocked = null;
         boolean locked = true;
@@ -443,7 +559,10 @@ public final class SmcEngine implements AutoCloseable {
         try {
             for (LinkGroup g : lgrs) {
                 if (g.role == SmcStats.Role.SERVER && g.peerId.equals(p.peerId()) && g.device == dev
-                        && g.version == pr.version() && (pr.version() >= 2 || p.gid().equals(g.peerGid()))
+                        // smcr_lgr_match: a link to the peer's GID (v2: the v2 extension's, since a
+                        // v2-only Proposal from Linux has a zero system id and GID)
+                        && g.version == pr.version() && (pr.version() >= 2 ? p.v2Extension().roce().equals(g.peerGid())
+                        : p.gid().equals(g.peerGid()))
                         && g.tryReserve()) {
                     lgr = g;
                     break;
@@ -460,7 +579,7 @@ public final class SmcEngine implements AutoCloseable {
                 serverLgrPending.unlock();
                 locked = false;
             }
-            ProtectionDomain pd = pds.get(dev);
+            ProtectionDomain pd = pds.get(dev.base);
             rmb = RdmaBuffer.allocate(pd, config.rmbeSize(), true, memInUse, config.bufferMemoryLimit());
             snd = rmb == null ? null : RdmaBuffer.allocate(pd, config.wmem(), false, memInUse,
                     config.bufferMemoryLimit());
@@ -499,7 +618,7 @@ public final class SmcEngine implements AutoCloseable {
                     : link.mtu.ibvValue(), ourMr.address(), link.psn);
             ClcAcceptConfirm accept = pr.version() >= 2
                     ? ClcAcceptConfirm.v2(ClcType.ACCEPT, l, pr.eid(), first ? ClcAcceptConfirm.FirstContactExt.linux(
-                            false, release, hostname, lgr.maxConns, lgr.maxLinks, pr.features().featureMask()) : null,
+                            !usesGateway, release, hostname, lgr.maxConns, lgr.maxLinks, pr.features().featureMask()) : null,
                             null)
                     : ClcAcceptConfirm.v1(ClcType.ACCEPT, first, l);
             ch.send(accept, clcWait);
@@ -670,7 +789,7 @@ public final class SmcEngine implements AutoCloseable {
 
     Link newLink(RdmaDevice dev, LinkGroup lgr) {
         int slot = lgr.version >= 2 ? SmcConstants.WR_BUF_V2_SIZE : SmcConstants.WR_BUF_SIZE;
-        Link l = new Link(nextLinkId.getAndIncrement(), dev, pds.get(dev), config.maxSendWr(), config.maxRecvWr(),
+        Link l = new Link(nextLinkId.getAndIncrement(), dev, pds.get(dev.base), config.maxSendWr(), config.maxRecvWr(),
                 slot, memInUse, lgr);
         l.linkNum = 1;
         l.cq.setCompletionListener(() -> LockSupport.unpark(agent));

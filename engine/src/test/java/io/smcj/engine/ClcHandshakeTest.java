@@ -69,10 +69,11 @@ class ClcHandshakeTest {
     }
 
     @Test
-    void serverWithoutDeviceDeclinesNoSmcrDev() {
+    void v1OnlyServerWithoutDeviceDeclinesNoSmcDev() {
         ClcMessage p = wire(ClcHandshake.proposal(me(true, false, List.of(), 255, 2)));
         LocalSmc noDev = new LocalSmc(PEER, null, MAC, 0x0a000000, 24, true, true, List.of(), 255, 2, "h");
-        assertEquals(DeclineCode.NOSMCRDEV,
+        // smc_find_rdma_v1_device_serv answers NOSMCDEV (NOSMCRDEV only when the v2 search failed first)
+        assertEquals(DeclineCode.NOSMCDEV,
                 assertInstanceOf(ClcHandshake.Decline.class, ClcHandshake.serverOnProposal(noDev, p)).code());
     }
 

@@ -4,6 +4,7 @@ import io.smcj.transport.tcp.SmcCapabilityProbe;
 import io.smcj.transport.tcp.SmcOptionVerdict;
 import io.smcj.transport.tcp.SmcRole;
 import io.smcj.transport.tcp.policy.PolicyDecision;
+import io.smcj.transport.tcp.stream.InterfaceInfo;
 import io.smcj.transport.tcp.stream.TcpNetwork;
 import io.smcj.transport.tcp.stream.TcpStream;
 import io.smcj.transport.tcp.stream.TcpStreamListener;
@@ -24,10 +25,60 @@ public final class SimTcpStreams implements TcpNetwork {
 
     private final SimNetwork net;
     private final InetAddress hostIp;
+    private final List<InterfaceInfo> interfaces;
 
+    /** A host with one address and no interface information (streams report no {@link TcpStream#localInterface()}). */
     public SimTcpStreams(SimNetwork net, InetAddress hostIp) {
         this.net = net;
         this.hostIp = hostIp;
+        this.interfaces = List.of();
+    }
+
+    /**
+     * A host with these net devices (e.g. {@code SimPortConfig.toInterface()} of its RoCE ports). A
+     * connection's source address is the first address of the remote's family whose subnet holds
+     * the remote (an on-link route), else the first address of that family (a default route); its
+     * {@link TcpStream#localInterface()} is the device holding its local address.
+     */
+    public SimTcpStreams(SimNetwork net, List<InterfaceInfo> interfaces) {
+        if (interfaces.isEmpty() || interfaces.getFirst().addresses().isEmpty()) {
+            throw new IllegalArgumentException("a host needs an interface with an address");
+        }
+        this.net = net;
+        this.interfaces = List.copyOf(interfaces);
+        this.hostIp = interfaces.getFirst().addresses().getFirst().address();
+    }
+
+    private InetAddress sourceFor(InetAddress remote) {
+        if (interfaces.isEmpty()) {
+            return hostIp;
+        }
+        InetAddress sameFamily = null;
+        for (InterfaceInfo i : interfaces) {
+            for (InterfaceInfo.Address a : i.addresses()) {
+                if (a.address().getClass() != remote.getClass()) {
+                    continue;
+                }
+                if (a.contains(remote)) {
+                    return a.address();
+                }
+                if (sameFamily == null) {
+                    sameFamily = a.address();
+                }
+            }
+        }
+        return sameFamily != null ? sameFamily : hostIp;
+    }
+
+    private InterfaceInfo interfaceOf(InetAddress local) {
+        for (InterfaceInfo i : interfaces) {
+            for (InterfaceInfo.Address a : i.addresses()) {
+                if (a.address().equals(local)) {
+                    return i;
+                }
+            }
+        }
+        return null;
     }
 
     public SimNetwork network() {
@@ -69,7 +120,7 @@ public final class SimTcpStreams implements TcpNetwork {
                     }
                     return null;
                 }
-                return new Stream(c, SmcRole.SERVER);
+                return new Stream(c, SmcRole.SERVER, interfaceOf(c.localAddress().getAddress()));
             }
 
             @Override
@@ -93,17 +144,20 @@ public final class SimTcpStreams implements TcpNetwork {
 
     @Override
     public TcpStream connect(InetSocketAddress remote, boolean offerSmc, Duration timeout) throws IOException {
-        SimTcpConnection c = net.connect(hostIp, remote, offerSmc ? List.of(TcpOption.SMC) : List.of());
-        return new Stream(c, SmcRole.CLIENT);
+        SimTcpConnection c = net.connect(sourceFor(remote.getAddress()), remote,
+                offerSmc ? List.of(TcpOption.SMC) : List.of());
+        return new Stream(c, SmcRole.CLIENT, interfaceOf(c.localAddress().getAddress()));
     }
 
     /** A {@link TcpStream} over one side of a simulated connection. */
     public static final class Stream implements TcpStream {
         private final SimTcpConnection c;
         private final SmcOptionVerdict verdict;
+        private final InterfaceInfo ifc;
 
-        Stream(SimTcpConnection c, SmcRole role) {
+        Stream(SimTcpConnection c, SmcRole role, InterfaceInfo ifc) {
             this.c = c;
+            this.ifc = ifc;
             SynInfo s = c.synInfo();
             String reason;
             if (s.smcNegotiated()) {
@@ -136,6 +190,11 @@ public final class SimTcpStreams implements TcpNetwork {
         @Override
         public SmcOptionVerdict smcVerdict() {
             return verdict;
+        }
+
+        @Override
+        public java.util.Optional<InterfaceInfo> localInterface() {
+            return java.util.Optional.ofNullable(ifc);
         }
 
         @Override

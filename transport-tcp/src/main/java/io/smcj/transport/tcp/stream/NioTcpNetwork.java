@@ -26,9 +26,21 @@ import java.util.Objects;
 public final class NioTcpNetwork implements TcpNetwork {
 
     private final SmcCapabilityProbe probe;
+    private final boolean reportInterfaces;
 
+    /** Streams report no {@link TcpStream#localInterface() interface} (for RoCE devices unrelated to the host's, e.g. simulated ones). */
     public NioTcpNetwork(SmcCapabilityProbe probe) {
+        this(probe, false);
+    }
+
+    /**
+     * @param reportInterfaces whether streams report the {@code java.net} interface of their local
+     *                         address ({@link InterfaceInfo#ofLocalAddress}) for the engine's
+     *                         device and IP prefix choice
+     */
+    public NioTcpNetwork(SmcCapabilityProbe probe, boolean reportInterfaces) {
         this.probe = Objects.requireNonNull(probe);
+        this.reportInterfaces = reportInterfaces;
     }
 
     @Override
@@ -104,7 +116,8 @@ public final class NioTcpNetwork implements TcpNetwork {
         SmcOptionVerdict v = smcWanted ? probe.verdict(local, remote, role)
                 : new SmcOptionVerdict(probe.kind(), role, false, false, false, PolicyDecision.NO_POLICY,
                         role == SmcRole.CLIENT ? "SMC not offered by this socket" : "listener is not SMC-enabled");
-        return new SocketStream(s, local, remote, v);
+        return new SocketStream(s, local, remote, v,
+                reportInterfaces ? InterfaceInfo.ofLocalAddress(local.getAddress()) : null);
     }
 
     static int timeoutMillis(Duration d) {
@@ -122,9 +135,11 @@ public final class NioTcpNetwork implements TcpNetwork {
         private final SmcOptionVerdict verdict;
         private final InputStream in;
         private final OutputStream out;
+        private final InterfaceInfo ifc;
 
-        SocketStream(Socket socket, InetSocketAddress local, InetSocketAddress remote, SmcOptionVerdict verdict)
-                throws IOException {
+        SocketStream(Socket socket, InetSocketAddress local, InetSocketAddress remote, SmcOptionVerdict verdict,
+                     InterfaceInfo ifc) throws IOException {
+            this.ifc = ifc;
             this.socket = socket;
             this.local = local;
             this.remote = remote;
@@ -141,6 +156,11 @@ public final class NioTcpNetwork implements TcpNetwork {
         @Override
         public InetSocketAddress remoteAddress() {
             return remote;
+        }
+
+        @Override
+        public java.util.Optional<InterfaceInfo> localInterface() {
+            return java.util.Optional.ofNullable(ifc);
         }
 
         @Override

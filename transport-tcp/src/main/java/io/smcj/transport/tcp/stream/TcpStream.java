@@ -4,6 +4,7 @@ import io.smcj.transport.tcp.SmcOptionVerdict;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * One established TCP connection as the SMC engine uses it: first for the CLC handshake, then
@@ -23,6 +24,15 @@ public interface TcpStream extends AutoCloseable {
 
     /** Whether the SMC TCP option was exchanged on this connection (and why), decided at connect/accept. */
     SmcOptionVerdict smcVerdict();
+
+    /**
+     * The net device this connection leaves through, with its addresses and prefix lengths
+     * ({@code __sk_dst_get(sk)->dev}), or empty when the implementation cannot tell (the SMC engine
+     * then uses its configured fallback, see engine/README.md).
+     */
+    default Optional<InterfaceInfo> localInterface() {
+        return Optional.empty();
+    }
 
     /**
      * Reads up to {@code len} bytes, waiting at most {@code timeout} for the first one.
