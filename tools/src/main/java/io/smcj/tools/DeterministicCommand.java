@@ -47,14 +47,14 @@ public final class DeterministicCommand implements Command {
         int kib = 512;
         boolean twoLinks = true;
         boolean fabricTrace = false;
-        long portDownMs = -1;
+        double portDownMs = -1;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--seed" -> seed = Long.parseLong(args[++i]);
                 case "--kib" -> kib = Integer.parseInt(args[++i]);
                 case "--one-link" -> twoLinks = false;
                 case "--fabric" -> fabricTrace = true;
-                case "--port-down" -> portDownMs = Long.parseLong(args[++i]);
+                case "--port-down" -> portDownMs = Double.parseDouble(args[++i]); // fractions allowed: 0.1 = 100 us
                 case "-h", "--help" -> {
                     out.println("usage: ./smcj deterministic [--seed N] [--kib N] [--one-link] [--fabric] [--port-down MS]");
                     return 0;
@@ -81,7 +81,7 @@ public final class DeterministicCommand implements Command {
         return String.format("[%4d.%06d ms]", nanos / 1_000_000, nanos % 1_000_000);
     }
 
-    private int scenario(long seed, int bytes, boolean twoLinks, boolean fabricTrace, long portDownMs, PrintStream out)
+    private int scenario(long seed, int bytes, boolean twoLinks, boolean fabricTrace, double portDownMs, PrintStream out)
             throws Exception {
         SimFabric fabric = SimFabric.deterministic(seed);
         SimNetwork net = new SimNetwork(fabric);
@@ -136,7 +136,8 @@ public final class DeterministicCommand implements Command {
         InetSocketAddress addr = new InetSocketAddress(sIp, 12345);
         out.println("deterministic: seed " + seed + ", fabric " + fabric.name() + " (server " + srvDevs + ", client "
                 + cliDevs + "), simulated TCP, " + bytes + " bytes each way on each of 2 connections"
-                + (portDownMs >= 0 ? ", sim-srv0 port 1 down at +" + portDownMs + " ms of the transfer" : ""));
+                + (portDownMs >= 0 ? ", port 1 of connection 2's server device (" + (twoLinks ? "sim-srv1" : "sim-srv0")
+                        + ") down at +" + portDownMs + " ms of its transfer" : ""));
         List<String> checks = new ArrayList<>();
         List<String> srvDevsF = srvDevs;
         List<String> cliDevsF = cliDevs;
@@ -168,25 +169,34 @@ public final class DeterministicCommand implements Command {
                         }
                     }
                     if (conn == 2 && portDownMs >= 0) {
-                        fabric.at(Duration.ofMillis(portDownMs), () -> fabric.linkDown("sim-srv0", 1));
+                        // the server balances connections over its links (smcr_lgr_conn_assign_link):
+                        // connection 2 runs on the second link, so its port is the one to fail
+                        String dev = twoLinks ? "sim-srv1" : "sim-srv0";
+                        fabric.at(Duration.ofNanos(Math.round(portDownMs * 1_000_000)), () -> fabric.linkDown(dev, 1));
                     }
                     byte[] up = new byte[bytes];
                     byte[] down = new byte[bytes];
                     new SplittableRandom(seed * 31 + conn).nextBytes(up);
                     new SplittableRandom(seed * 17 + conn).nextBytes(down);
                     byte[][] got = new byte[2][];
+                    List<String> failures = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
                     List<Thread> io = List.of(
-                            rt.startThread("client-writer", false, () -> write(c, up)),
-                            rt.startThread("server-writer", false, () -> write(s, down)),
-                            rt.startThread("client-reader", false, () -> got[0] = read(c, bytes)),
-                            rt.startThread("server-reader", false, () -> got[1] = read(s, bytes)));
+                            rt.startThread("client-writer", false, () -> failures(failures, () -> write(c, up))),
+                            rt.startThread("server-writer", false, () -> failures(failures, () -> write(s, down))),
+                            rt.startThread("client-reader", false, () -> failures(failures, () -> got[0] = read(c, bytes))),
+                            rt.startThread("server-reader", false, () -> failures(failures, () -> got[1] = read(s, bytes))));
                     for (Thread t : io) {
                         join(rt, t);
                     }
-                    boolean okUp = got[1] != null && MessageDigest.isEqual(sha(up), sha(got[1]));
-                    boolean okDown = got[0] != null && MessageDigest.isEqual(sha(down), sha(got[0]));
-                    checks.add("connection " + conn + " client->server " + (okUp ? "match" : "MISMATCH")
-                            + ", server->client " + (okDown ? "match" : "MISMATCH"));
+                    if (!failures.isEmpty()) {
+                        // with one link a port down ends the link group: the connection aborts cleanly
+                        checks.add("connection " + conn + " ABORTED: " + failures.getFirst());
+                    } else {
+                        boolean okUp = got[1] != null && MessageDigest.isEqual(sha(up), sha(got[1]));
+                        boolean okDown = got[0] != null && MessageDigest.isEqual(sha(down), sha(got[0]));
+                        checks.add("connection " + conn + " client->server " + (okUp ? "match" : "MISMATCH")
+                                + ", server->client " + (okDown ? "match" : "MISMATCH"));
+                    }
                     c.close();
                     s.close();
                 }
@@ -199,6 +209,13 @@ public final class DeterministicCommand implements Command {
             out.println("deterministic: FAILED seed " + seed + ": checksums did not match (trace sha256 " + digest + ")");
             return 1;
         }
+        if (checks.stream().anyMatch(l -> l.contains("ABORTED"))) {
+            boolean expected = !twoLinks && portDownMs >= 0;
+            out.println("deterministic: " + (expected ? "OK (connection aborted as expected: its only link failed)"
+                    : "FAILED (a connection aborted)") + " seed " + seed + ", virtual time " + at(rt.nanoTime())
+                    + ", trace sha256 " + digest);
+            return expected ? 0 : 1;
+        }
         out.println("deterministic: OK seed " + seed + ", " + (4L * bytes) + " bytes moved, checksums matched, virtual time "
                 + at(rt.nanoTime()) + ", " + rt.steps() + " steps, trace sha256 " + digest);
         return 0;
@@ -208,6 +225,19 @@ public final class DeterministicCommand implements Command {
         rt.join(t, Duration.ofMinutes(10).toMillis());
         if (t.isAlive()) {
             throw new IllegalStateException(t.getName() + " did not finish");
+        }
+    }
+
+    /** Runs {@code r}; an exception is recorded (its root cause) instead of escaping the thread. */
+    private static void failures(List<String> out, Runnable r) {
+        try {
+            r.run();
+        } catch (RuntimeException e) {
+            Throwable t = e;
+            while (t.getCause() != null) {
+                t = t.getCause();
+            }
+            out.add(Thread.currentThread().getName() + ": " + t);
         }
     }
 

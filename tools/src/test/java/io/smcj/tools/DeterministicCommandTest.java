@@ -48,7 +48,16 @@ class DeterministicCommandTest {
         String[] r = run("--seed", "7", "--kib", "1024", "--port-down", "0");
         assertEquals("0", r[0], r[1] + r[2]);
         assertTrue(r[1].contains("connections move"), r[1]);
+        assertTrue(r[1].contains("failover validation ok"), "the moved connection was validated: " + r[1]);
         assertTrue(lastLine(r[1]).startsWith("deterministic: OK seed 7"), lastLine(r[1]));
+    }
+
+    @Test
+    void portDownWithOneLinkAbortsTheConnectionAndSaysSo() throws Exception {
+        String[] r = run("--seed", "7", "--kib", "512", "--one-link", "--port-down", "0.1");
+        assertEquals("0", r[0], r[1] + r[2]);
+        assertTrue(r[1].contains("connection 2 ABORTED") && r[1].contains("LinkDownException"), r[1]);
+        assertTrue(lastLine(r[1]).startsWith("deterministic: OK (connection aborted as expected"), lastLine(r[1]));
     }
 
     @Test
