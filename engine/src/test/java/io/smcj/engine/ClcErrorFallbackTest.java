@@ -258,6 +258,34 @@ class ClcErrorFallbackTest {
                 });
     }
 
+    @Test
+    void aServerThatNeverAnswersFailsTheFallbackConnectionAfterTheLateWait() throws Exception {
+        DetSim.run(20, false, cfg(true), cfg(true), Duration.ofMinutes(30),
+                clcWait(Duration.ofSeconds(6), Duration.ofMillis(100)), s -> {
+                    InetSocketAddress addr = new InetSocketAddress(SimPair.ip("10.0.0.1"), 6103);
+                    try (TcpStreamListener l = new SimTcpStreams(s.net, SimPair.ip("10.0.0.1")).listen(addr, true)) {
+                        DetSim.Task raw = s.spawn("raw-server", () -> {
+                            TcpStream t = l.accept(Duration.ofSeconds(60));
+                            readClc(t);
+                            byte[] one = new byte[1];
+                            // the client's data must never come: it is held, then the connection is reset
+                            return t.read(one, 0, 1, Duration.ofSeconds(60));
+                        });
+                        try (SmcSocket c = s.client.connect(addr)) {
+                            long t0 = s.now();
+                            c.setSoTimeout(1000);
+                            assertThrows(java.net.SocketTimeoutException.class, () -> c.getInputStream().read());
+                            IOException e = assertThrows(IOException.class, () -> c.getOutputStream().write(1));
+                            assertTrue(e.getMessage().contains("no late Accept within 12000 ms"), e.getMessage());
+                            assertTrue(s.now() - t0 >= Duration.ofSeconds(12).toNanos() - Duration.ofMillis(200).toNanos(),
+                                    "virtual wait " + (s.now() - t0));
+                            IOException r = assertThrows(IOException.class, () -> raw.join());
+                            assertTrue(r.getMessage().toLowerCase().contains("reset"), r.getMessage());
+                        }
+                    }
+                });
+    }
+
     /** An SMC-R v1 Accept's framing (eyecatcher, type, length 68, version 1, trailer), zero content. */
     private static byte[] framedAccept() {
         byte[] m = new byte[68];
