@@ -57,7 +57,9 @@ final class ClcChannel {
      * Waits for a message of type {@code expected} or a Decline.
      *
      * @throws HandshakeException timeout, EOF, reset, or a malformed message (the kernel's
-     *         negative return codes: no fallback possible)
+     *         negative return codes); its {@code position} says whether the stream is still at a
+     *         message boundary (timeout before any byte, or one whole message consumed), which
+     *         {@code smcj.clc_error_fallback} needs for a safe fallback
      * @throws ProtocolException a whole message was read and rejected with a decline code
      *         ({@link ProtocolException#sendsDecline()}): the caller sends that Decline and falls
      *         back; the stream is right after the message

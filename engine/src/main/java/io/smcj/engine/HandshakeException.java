@@ -18,6 +18,9 @@ public final class HandshakeException extends IOException {
     /** The whole message that was consumed and rejected ({@link Position#AFTER_MESSAGE}), else null. */
     final byte[] message;
 
+    /** Already counted in {@code *_hshake_err_cnt} (so an enclosing step does not count it again). */
+    transient boolean counted;
+
     /** Where a failed CLC read left the stream. */
     enum Position {
         /** Unknown or inside a message: no message boundary, nothing but an error is safe. */

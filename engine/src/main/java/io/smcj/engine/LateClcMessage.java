@@ -131,7 +131,9 @@ final class LateClcMessage {
     }
 
     private void finish(IOException f) {
-        if (f != null) {
+        if (f != null && socket.isClosed()) {
+            f = new IOException("socket closed before the late CLC message was discarded", f);
+        } else if (f != null) {
             engine.trace.line(engine.name + " " + f.getMessage());
             socket.lateClcResolved("failed: " + f.getMessage(), 0);
             stream.abort();

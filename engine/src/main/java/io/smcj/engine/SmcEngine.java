@@ -335,7 +335,10 @@ public final class SmcEngine implements AutoCloseable {
             }
             return clientRdma(s, ch, me, devs.forVersion(pr.version()), a, pr, usesGateway);
         } catch (HandshakeException e) {
-            stats.handshakeError(SmcStats.Role.CLIENT);
+            if (!e.counted) { // counted once (a failed Decline or link in a nested step counts itself)
+                stats.handshakeError(SmcStats.Role.CLIENT);
+                e.counted = true;
+            }
             trace.line(name + " handshake error: " + e.getMessage());
             throw e;
         } catch (ProtocolException e) {
@@ -487,7 +490,10 @@ public final class SmcEngine implements AutoCloseable {
             return sock;
         } catch (LinkDownException e) {
             stats.handshakeError(SmcStats.Role.CLIENT);
-            throw new HandshakeException("link failed during the handshake: " + e.getMessage(), e, false);
+            HandshakeException he = new HandshakeException("link failed during the handshake: " + e.getMessage(), e,
+                    false);
+            he.counted = true;
+            throw he;
         } finally {
             if (conn != null) {
                 conn.linkGroupLost("handshake failed");
@@ -538,7 +544,10 @@ public final class SmcEngine implements AutoCloseable {
             return serverRdma(s, ch, me, devs.forVersion(pr.version()), (ClcProposal) m, pr, declVersion,
                     pr.version() >= 2 && devs.usesGateway);
         } catch (HandshakeException e) {
-            stats.handshakeError(SmcStats.Role.SERVER);
+            if (!e.counted) { // counted once (a failed Decline or link in a nested step counts itself)
+                stats.handshakeError(SmcStats.Role.SERVER);
+                e.counted = true;
+            }
             trace.line(name + " handshake error: " + e.getMessage());
             throw e;
         } catch (ProtocolException e) {
@@ -689,7 +698,10 @@ public final class SmcEngine implements AutoCloseable {
             return sock;
         } catch (LinkDownException e) {
             stats.handshakeError(SmcStats.Role.SERVER);
-            throw new HandshakeException("link failed during the handshake: " + e.getMessage(), e, false);
+            HandshakeException he = new HandshakeException("link failed during the handshake: " + e.getMessage(), e,
+                    false);
+            he.counted = true;
+            throw he;
         } finally {
             closeQuietly(rmb);
             closeQuietly(snd);
@@ -719,7 +731,9 @@ public final class SmcEngine implements AutoCloseable {
             ch.send(ClcDecline.linux(version, peerId, d.code()), clcWait);
         } catch (IOException e) {
             stats.handshakeError(role);
-            throw new HandshakeException("sending the Decline failed: " + e.getMessage(), e, false);
+            HandshakeException he = new HandshakeException("sending the Decline failed: " + e.getMessage(), e, false);
+            he.counted = true;
+            throw he;
         }
         return fallback(s, role, d.code(), 0, d.why());
     }
