@@ -286,6 +286,38 @@ class ClcErrorFallbackTest {
                 });
     }
 
+    @Test
+    void aMalformedDeclineIsAPeerDeclineAndTheClientSendsNothing() throws Exception {
+        DetSim.run(21, false, cfg(true), cfg(true), s -> {
+            InetSocketAddress addr = new InetSocketAddress(SimPair.ip("10.0.0.1"), 6104);
+            try (TcpStreamListener l = new SimTcpStreams(s.net, SimPair.ip("10.0.0.1")).listen(addr, true)) {
+                DetSim.Task raw = s.spawn("raw-server", () -> {
+                    TcpStream t = l.accept(Duration.ofSeconds(60));
+                    readClc(t);
+                    // a v1 Decline 4 bytes too long (Linux: EPROTO), framing intact, diagnosis NOSMCRDEV
+                    byte[] d = ClcCodec.encode(ClcDecline.linux(1, s.server.peerId(), DeclineCode.NOSMCRDEV));
+                    byte[] m = Arrays.copyOf(d, d.length + 4);
+                    m[6] = (byte) m.length;
+                    System.arraycopy(d, d.length - 4, m, m.length - 4, 4);
+                    write(t, m);
+                    write(t, "hello".getBytes(StandardCharsets.US_ASCII));
+                    byte[] got = readN(t, 4);
+                    t.close();
+                    return new String(got, StandardCharsets.US_ASCII);
+                });
+                try (SmcSocket c = s.client.connect(addr)) {
+                    assertEquals(DeclineCode.PEERDECL, c.smcStatus().fallbackReason(), c.smcStatus().toString());
+                    assertEquals(DeclineCode.NOSMCRDEV.value(), c.smcStatus().peerDiagnosis());
+                    assertTrue(c.smcStatus().detail().contains("malformed Decline"), c.smcStatus().toString());
+                    c.getOutputStream().write("ping".getBytes(StandardCharsets.US_ASCII));
+                    assertEquals("hello", new String(new DataInputStream(c.getInputStream()).readNBytes(5),
+                            StandardCharsets.US_ASCII));
+                    assertEquals("ping", raw.join());
+                }
+            }
+        });
+    }
+
     /** An SMC-R v1 Accept's framing (eyecatcher, type, length 68, version 1, trailer), zero content. */
     private static byte[] framedAccept() {
         byte[] m = new byte[68];
