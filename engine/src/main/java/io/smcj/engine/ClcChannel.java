@@ -32,6 +32,8 @@ final class ClcChannel {
     }
 
     private final Decoder decoder;
+    /** Bytes of the message being received that were consumed so far. */
+    private int consumed;
 
     ClcChannel(TcpStream stream, EngineTrace trace, String side) {
         this(stream, trace, side, ClcCodec::decode, EngineRuntime.REAL);
@@ -55,7 +57,9 @@ final class ClcChannel {
      * Waits for a message of type {@code expected} or a Decline.
      *
      * @throws HandshakeException timeout, EOF, reset, or a malformed message (the kernel's
-     *         negative return codes: no fallback possible)
+     *         negative return codes); its {@code position} says whether the stream is still at a
+     *         message boundary (timeout before any byte, or one whole message consumed), which
+     *         {@code smcj.clc_error_fallback} needs for a safe fallback
      * @throws ProtocolException a whole message was read and rejected with a decline code
      *         ({@link ProtocolException#sendsDecline()}): the caller sends that Decline and falls
      *         back; the stream is right after the message
@@ -88,6 +92,8 @@ final class ClcChannel {
     }
 
     private ClcMessage receive(ClcType expected, long deadline, byte[] head, int have) throws HandshakeException {
+        consumed = have;
+        byte[] msg = null;
         try {
             readFully(head, have, 8 - have, deadline);
             ByteBuf hb = Unpooled.wrappedBuffer(head);
@@ -102,7 +108,7 @@ final class ClcChannel {
                 }
                 throw new HandshakeException("malformed CLC message: length " + len, null, true);
             }
-            byte[] msg = new byte[len];
+            msg = new byte[len];
             System.arraycopy(head, 0, msg, 0, 8);
             readFully(msg, 8, len - 8, deadline);
             ClcMessage m = decoder.decode(Unpooled.wrappedBuffer(msg), expected);
@@ -114,11 +120,17 @@ final class ClcChannel {
             }
             // the kernel's negative return code (-EPROTO ...): no Decline, no fallback
             throw new HandshakeException("malformed CLC message: " + e.getMessage(), e,
-                    e.errno() == ProtocolException.EPROTO);
+                    e.errno() == ProtocolException.EPROTO,
+                    msg != null ? HandshakeException.Position.AFTER_MESSAGE : HandshakeException.Position.NO_BOUNDARY,
+                    msg);
         } catch (SocketTimeoutException e) {
-            throw new HandshakeException("timeout waiting for CLC " + expected, e, false);
+            throw new HandshakeException("timeout waiting for CLC " + expected, e, false,
+                    consumed == 0 ? HandshakeException.Position.BEFORE_MESSAGE
+                            : HandshakeException.Position.NO_BOUNDARY, null);
         } catch (EOFException e) {
             throw new HandshakeException("connection closed while waiting for CLC " + expected, e, false);
+        } catch (HandshakeException e) {
+            throw e; // a bad header (above): keep its EPROTO
         } catch (IOException e) {
             throw new HandshakeException("TCP error while waiting for CLC " + expected + ": " + e.getMessage(), e, false);
         }
@@ -136,6 +148,70 @@ final class ClcChannel {
             }
             off += n;
             len -= n;
+            consumed += n;
         }
+    }
+
+    /**
+     * Reads exactly one CLC message whose type is in {@code allowed} and returns its bytes, for the
+     * late message a CLC-timeout fallback discards ({@code smcj.clc_error_fallback}). Only the
+     * framing is checked (eyecatcher, version, type, length, trailer), the header before the body is
+     * waited for, so bytes that are not such a message fail at once and are never taken for data.
+     *
+     * @throws IOException timeout, EOF, TCP error, or bytes that are not a CLC message of those types
+     */
+    byte[] readFramed(java.util.Set<ClcType> allowed, long deadline) throws IOException {
+        consumed = 0;
+        byte[] head = new byte[8];
+        readFully(head, 0, 8, deadline);
+        int len = ((head[5] & 0xff) << 8) | (head[6] & 0xff);
+        String bad = framingError(head, len, allowed);
+        if (bad != null) {
+            throw new java.net.ProtocolException("not a CLC " + names(allowed) + ": " + bad + " (header "
+                    + io.smcj.protocol.Hex.of(head) + ")");
+        }
+        byte[] msg = new byte[len];
+        System.arraycopy(head, 0, msg, 0, 8);
+        readFully(msg, 8, len - 8, deadline);
+        bad = framingError(msg, len, allowed);
+        if (bad != null) {
+            throw new java.net.ProtocolException("not a CLC " + names(allowed) + ": " + bad);
+        }
+        return msg;
+    }
+
+    /**
+     * Null when {@code m} (at least the 8-byte header; the trailer too when all {@code len} bytes
+     * are there) frames a CLC message of an allowed type as {@code smc_clc_wait_msg} /
+     * {@code smc_clc_msg_hdr_valid} see it, else what is wrong.
+     */
+    static String framingError(byte[] m, int len, java.util.Set<ClcType> allowed) {
+        int eye = java.nio.ByteBuffer.wrap(m, 0, 4).getInt();
+        if (eye != io.smcj.protocol.SmcConstants.EYECATCHER_SMCR && eye != io.smcj.protocol.SmcConstants.EYECATCHER_SMCD) {
+            return String.format("eyecatcher 0x%08x", eye);
+        }
+        ClcType type = ClcType.ofWire(m[4] & 0xff);
+        if (type == null || !allowed.contains(type)) {
+            return String.format("type 0x%02x", m[4] & 0xff);
+        }
+        if ((m[7] & 0xff) >>> 4 < 1) {
+            return "version 0";
+        }
+        if (len < 12 || len > MAX_CLC_LENGTH) {
+            return "length " + len;
+        }
+        if (m.length >= len && java.nio.ByteBuffer.wrap(m, len - 4, 4).getInt() != eye) {
+            return "trailer does not match the eyecatcher";
+        }
+        return null;
+    }
+
+    private static String names(java.util.Set<ClcType> types) {
+        return String.join(" or ", types.stream().map(ClcChannel::shortName).sorted().toList());
+    }
+
+    /** "Accept" for {@code CLC Accept}. */
+    static String shortName(ClcType t) {
+        return t.messageName().substring("CLC ".length());
     }
 }

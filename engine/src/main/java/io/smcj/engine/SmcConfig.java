@@ -59,6 +59,13 @@ public final class SmcConfig {
      * client); the client's groups linger this plus 10 s, as the kernel's.
      */
     public static final String LGR_LINGER = "smcj.lgr_linger";
+    /**
+     * smcj: fall back to TCP (instead of failing the handshake, as Linux does) on a CLC timeout or a
+     * malformed CLC message where that is provably safe: the client's wait for the Accept and the
+     * server's wait for the Proposal (engine/README.md, "CLC timeout and malformed CLC"). Default on;
+     * off = exactly Linux ({@code __smc_connect} / {@code smc_listen_work} fail with a negative code).
+     */
+    public static final String CLC_ERROR_FALLBACK = "smcj.clc_error_fallback";
 
     /** Kernel maximum user EIDs ({@code SMC_MAX_UEID}). */
     public static final int MAX_UEIDS = 8;
@@ -70,6 +77,7 @@ public final class SmcConfig {
     private final int maxLinksPerLgr;
     private final Duration testlinkTime;
     private final boolean limitSmcHs;
+    private final boolean clcErrorFallback;
     private final int maxSendWr;
     private final int maxRecvWr;
     private final boolean v1Enabled;
@@ -88,6 +96,7 @@ public final class SmcConfig {
         this.maxLinksPerLgr = b.maxLinksPerLgr;
         this.testlinkTime = b.testlinkTime;
         this.limitSmcHs = b.limitSmcHs;
+        this.clcErrorFallback = b.clcErrorFallback;
         this.maxSendWr = b.maxSendWr;
         this.maxRecvWr = b.maxRecvWr;
         this.v1Enabled = b.v1Enabled;
@@ -148,6 +157,11 @@ public final class SmcConfig {
 
     public boolean limitSmcHs() {
         return limitSmcHs;
+    }
+
+    /** {@link #CLC_ERROR_FALLBACK}: CLC timeout / malformed CLC falls back where it is safe. */
+    public boolean clcErrorFallback() {
+        return clcErrorFallback;
     }
 
     public int maxSendWr() {
@@ -211,6 +225,7 @@ public final class SmcConfig {
         m.put(BUFFER_MEMORY_LIMIT, Long.toString(bufferMemoryLimit));
         m.put(MAX_CONCURRENT_HANDSHAKES, Integer.toString(maxConcurrentHandshakes));
         m.put(LGR_LINGER, Long.toString(lgrLinger.toSeconds()));
+        m.put(CLC_ERROR_FALLBACK, clcErrorFallback ? "1" : "0");
         return m;
     }
 
@@ -228,6 +243,7 @@ public final class SmcConfig {
         private int maxLinksPerLgr = 2;
         private Duration testlinkTime = Duration.ofSeconds(30);
         private boolean limitSmcHs;
+        private boolean clcErrorFallback = true;
         private int maxSendWr = 16;
         private int maxRecvWr = 48;
         private boolean v1Enabled = true;
@@ -278,6 +294,12 @@ public final class SmcConfig {
 
         public Builder limitSmcHs(boolean v) {
             limitSmcHs = v;
+            return this;
+        }
+
+        /** {@link #CLC_ERROR_FALLBACK}; default true. */
+        public Builder clcErrorFallback(boolean v) {
+            clcErrorFallback = v;
             return this;
         }
 
@@ -386,6 +408,7 @@ public final class SmcConfig {
                 case BUFFER_MEMORY_LIMIT -> bufferMemoryLimit(parseLong(key, v));
                 case MAX_CONCURRENT_HANDSHAKES -> maxConcurrentHandshakes(parseInt(key, v));
                 case LGR_LINGER -> lgrLinger(Duration.ofSeconds(parseInt(key, v)));
+                case CLC_ERROR_FALLBACK -> clcErrorFallback(parseBool01(key, v));
                 default -> throw new IllegalArgumentException("unknown setting '" + key + "'");
             }
             return this;

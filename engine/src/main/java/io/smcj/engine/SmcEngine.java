@@ -1,6 +1,7 @@
 package io.smcj.engine;
 
 import io.smcj.clc.ClcAcceptConfirm;
+import io.smcj.clc.ClcCodec;
 import io.smcj.clc.ClcDecline;
 import io.smcj.clc.ClcMessage;
 import io.smcj.clc.ClcProposal;
@@ -301,7 +302,16 @@ public final class SmcEngine implements AutoCloseable {
         try {
             ClcProposal p = ClcHandshake.proposal(me);
             ch.send(p, clcWait);
-            ClcMessage m = ch.receive(ClcType.ACCEPT, clcWait);
+            ClcMessage m;
+            try {
+                m = ch.receive(ClcType.ACCEPT, clcWait);
+            } catch (HandshakeException e) {
+                SmcSocket fb = clcErrorFallback(s, ch, SmcStats.Role.CLIENT, declVersion, e);
+                if (fb == null) {
+                    throw e;
+                }
+                return fb;
+            }
             ClcHandshake.Outcome o = ClcHandshake.clientOnAccept(me, m);
             declVersion = ClcHandshake.declineVersion(m);
             if (o instanceof ClcHandshake.PeerDeclined pd) {
@@ -325,7 +335,10 @@ public final class SmcEngine implements AutoCloseable {
             }
             return clientRdma(s, ch, me, devs.forVersion(pr.version()), a, pr, usesGateway);
         } catch (HandshakeException e) {
-            stats.handshakeError(SmcStats.Role.CLIENT);
+            if (!e.counted) { // counted once (a failed Decline or link in a nested step counts itself)
+                stats.handshakeError(SmcStats.Role.CLIENT);
+                e.counted = true;
+            }
             trace.line(name + " handshake error: " + e.getMessage());
             throw e;
         } catch (ProtocolException e) {
@@ -477,7 +490,10 @@ public final class SmcEngine implements AutoCloseable {
             return sock;
         } catch (LinkDownException e) {
             stats.handshakeError(SmcStats.Role.CLIENT);
-            throw new HandshakeException("link failed during the handshake: " + e.getMessage(), e, false);
+            HandshakeException he = new HandshakeException("link failed during the handshake: " + e.getMessage(), e,
+                    false);
+            he.counted = true;
+            throw he;
         } finally {
             if (conn != null) {
                 conn.linkGroupLost("handshake failed");
@@ -505,7 +521,16 @@ public final class SmcEngine implements AutoCloseable {
         ClcChannel ch = new ClcChannel(s, trace, name, clcDecoder, runtime);
         int declVersion = 1; // smc_listen_work: proposal_version is v1 until a Proposal was read
         try {
-            ClcMessage m = ch.receive(ClcType.PROPOSAL, clcWait);
+            ClcMessage m;
+            try {
+                m = ch.receive(ClcType.PROPOSAL, clcWait);
+            } catch (HandshakeException e) {
+                SmcSocket fb = clcErrorFallback(s, ch, SmcStats.Role.SERVER, declVersion, e);
+                if (fb == null) {
+                    throw e;
+                }
+                return fb;
+            }
             declVersion = ClcHandshake.declineVersion(m);
             ClcHandshake.Outcome o = ClcHandshake.serverOnProposal(me, m, devs);
             if (o instanceof ClcHandshake.PeerDeclined pd) {
@@ -519,7 +544,10 @@ public final class SmcEngine implements AutoCloseable {
             return serverRdma(s, ch, me, devs.forVersion(pr.version()), (ClcProposal) m, pr, declVersion,
                     pr.version() >= 2 && devs.usesGateway);
         } catch (HandshakeException e) {
-            stats.handshakeError(SmcStats.Role.SERVER);
+            if (!e.counted) { // counted once (a failed Decline or link in a nested step counts itself)
+                stats.handshakeError(SmcStats.Role.SERVER);
+                e.counted = true;
+            }
             trace.line(name + " handshake error: " + e.getMessage());
             throw e;
         } catch (ProtocolException e) {
@@ -670,7 +698,10 @@ public final class SmcEngine implements AutoCloseable {
             return sock;
         } catch (LinkDownException e) {
             stats.handshakeError(SmcStats.Role.SERVER);
-            throw new HandshakeException("link failed during the handshake: " + e.getMessage(), e, false);
+            HandshakeException he = new HandshakeException("link failed during the handshake: " + e.getMessage(), e,
+                    false);
+            he.counted = true;
+            throw he;
         } finally {
             closeQuietly(rmb);
             closeQuietly(snd);
@@ -700,9 +731,56 @@ public final class SmcEngine implements AutoCloseable {
             ch.send(ClcDecline.linux(version, peerId, d.code()), clcWait);
         } catch (IOException e) {
             stats.handshakeError(role);
-            throw new HandshakeException("sending the Decline failed: " + e.getMessage(), e, false);
+            HandshakeException he = new HandshakeException("sending the Decline failed: " + e.getMessage(), e, false);
+            he.counted = true;
+            throw he;
         }
         return fallback(s, role, d.code(), 0, d.why());
+    }
+
+    /**
+     * {@code smcj.clc_error_fallback}: a CLC timeout or a malformed message in the two safe places,
+     * the client's wait for the Accept and the server's wait for the Proposal (engine/README.md,
+     * "CLC timeout and malformed CLC"); null = stays a handshake error, as in Linux.
+     */
+    private SmcSocket clcErrorFallback(TcpStream s, ClcChannel ch, SmcStats.Role role, int version,
+                                       HandshakeException e) throws IOException {
+        if (!config.clcErrorFallback()) {
+            return null;
+        }
+        ClcType expected = role == SmcStats.Role.CLIENT ? ClcType.ACCEPT : ClcType.PROPOSAL;
+        String waitingFor = "waiting for " + ClcChannel.shortName(expected);
+        if (e.position == HandshakeException.Position.BEFORE_MESSAGE) {
+            trace.line(name + " CLC timeout " + waitingFor + ": TCP fallback, the late message will be discarded");
+            if (role == SmcStats.Role.SERVER) {
+                // the client reads this as the answer to its (late) Proposal and falls back
+                try {
+                    ch.send(ClcDecline.linux(version, peerId, LateClcMessage.TIMEOUT_CODE), clcWait);
+                } catch (IOException ex) {
+                    return null;
+                }
+            }
+            SmcSocket sock = fallback(s, role, LateClcMessage.TIMEOUT_CODE, 0, "CLC timeout " + waitingFor
+                    + (role == SmcStats.Role.SERVER ? ", Decline " + LateClcMessage.TIMEOUT_CODE.hex() + " sent" : ""));
+            sock.discardLateClc(new LateClcMessage(this, s, ch, role, version, LateClcMessage.lateWait(clcWait)));
+            return sock;
+        }
+        if (e.position == HandshakeException.Position.AFTER_MESSAGE && e.message != null
+                && ClcChannel.framingError(e.message, e.message.length,
+                        java.util.EnumSet.of(expected, ClcType.DECLINE)) == null) {
+            String why = e.getCause() instanceof ProtocolException pe ? pe.getMessage() : e.getMessage();
+            if (ClcType.ofWire(e.message[4] & 0xff) == ClcType.DECLINE) {
+                // the peer declined (it fell back): no answer, whatever we could not parse in it
+                int diag = e.message.length >= 24 ? java.nio.ByteBuffer.wrap(e.message, 16, 4).getInt() : 0;
+                return fallback(s, role, DeclineCode.PEERDECL, diag,
+                        "malformed Decline (" + why + ")");
+            }
+            // the peer waits for our answer to its Accept/Proposal: a Decline, and it falls back
+            trace.line(name + " malformed " + ClcChannel.shortName(expected) + ": Decline and TCP fallback");
+            return declineAndFallback(s, ch, role, version, new ClcHandshake.Decline(ClcCodec.MALFORMED_CODE,
+                    "malformed " + ClcChannel.shortName(expected) + " (" + why + ")"));
+        }
+        return null;
     }
 
     private SmcSocket fallback(TcpStream s, SmcStats.Role role, DeclineCode code, int peerDiagnosis, String why) {

@@ -19,7 +19,9 @@ public final class SmcSocket implements Closeable {
     private final SmcEngine engine;
     private final TcpStream tcp;
     private final SmcConnection conn;
-    private final SmcStatus status;
+    private volatile SmcStatus status;
+    /** The late CLC message to discard after a CLC-timeout fallback, else null. */
+    private volatile LateClcMessage lateClc;
     private volatile int soTimeout;
     private volatile boolean closed;
     private volatile boolean inputShutdown;
@@ -37,6 +39,29 @@ public final class SmcSocket implements Closeable {
         this.tcp = tcp;
         this.conn = conn;
         this.status = status;
+    }
+
+    /**
+     * A CLC-timeout fallback ({@code smcj.clc_error_fallback}): reads (client: and writes) wait
+     * until {@code late} has discarded the peer's late CLC message.
+     */
+    void discardLateClc(LateClcMessage late) {
+        this.lateClc = late;
+        late.start(this);
+    }
+
+    /** What became of the late CLC message: appended to the status detail. */
+    void lateClcResolved(String note, int peerDiagnosis) {
+        SmcStatus st = status;
+        status = SmcStatus.fallback(st.fallbackReason(), peerDiagnosis != 0 ? peerDiagnosis : st.peerDiagnosis(),
+                st.detail() + "; " + note);
+    }
+
+    private void awaitLateClc(boolean write) throws IOException {
+        LateClcMessage late = lateClc;
+        if (late != null && (!write || role == SmcStats.Role.CLIENT)) {
+            late.await(write ? 0 : soTimeout);
+        }
     }
 
     /** SMC-R or fallback, with the reason. */
@@ -109,6 +134,7 @@ public final class SmcSocket implements Closeable {
         if (conn != null) {
             conn.shutdownOutput();
         } else {
+            awaitLateClc(true); // the client's Decline must precede our FIN
             tcp.shutdownOutput();
         }
     }
@@ -207,6 +233,7 @@ public final class SmcSocket implements Closeable {
             if (conn != null) {
                 return conn.read(b, off, len, soTimeout);
             }
+            awaitLateClc(false);
             int to = soTimeout;
             int n = tcp.read(b, off, len, to == 0 ? Duration.ofDays(365) : Duration.ofMillis(to));
             if (n > 0) {
@@ -221,7 +248,11 @@ public final class SmcSocket implements Closeable {
             if (closed) {
                 return 0;
             }
-            return conn != null ? conn.available() : tcp.available();
+            if (conn != null) {
+                return conn.available();
+            }
+            LateClcMessage late = lateClc;
+            return late != null && !late.finished() ? 0 : tcp.available();
         }
 
         @Override
@@ -249,6 +280,7 @@ public final class SmcSocket implements Closeable {
             if (conn != null) {
                 conn.write(b, off, len, false);
             } else {
+                awaitLateClc(true);
                 tcp.write(b, off, len, Duration.ofDays(365));
                 fbSent += len;
                 engine.stats.sent(len);

@@ -24,6 +24,7 @@ final class DetSim {
     final long seed;
     final SimFabric fabric;
     final SimNetwork net;
+    private java.util.function.BiConsumer<String, SmcEngine.Builder> tweak = (who, b) -> { };
     final DeterministicRuntime rt;
     final InetSocketAddress serverAddr;
     /** Engine lines and fabric events, in order, each prefixed with its virtual time. */
@@ -75,8 +76,15 @@ final class DetSim {
 
     static DetSim run(long seed, boolean twoDevices, SmcConfig serverCfg, SmcConfig clientCfg, Duration maxVirtual,
                       Body body) throws Exception {
+        return run(seed, twoDevices, serverCfg, clientCfg, maxVirtual, (who, b) -> { }, body);
+    }
+
+    /** With {@code tweak("server"|"client", builder)} applied to each engine's builder (e.g. clcWait). */
+    static DetSim run(long seed, boolean twoDevices, SmcConfig serverCfg, SmcConfig clientCfg, Duration maxVirtual,
+                      java.util.function.BiConsumer<String, SmcEngine.Builder> tweak, Body body) throws Exception {
         System.out.println("deterministic seed " + seed + " (rerun with -Dsmcj.det.seed=" + seed + ")");
         DetSim sim = new DetSim(seed);
+        sim.tweak = tweak;
         sim.rt.maxVirtualTime(maxVirtual);
         try {
             sim.rt.run(() -> {
@@ -118,12 +126,14 @@ final class DetSim {
             fabric.addDevice(SimDeviceConfig.of("cli1", "eth1", new byte[] {2, 0, 0, 0, 1, 2}, SimPair.ip("10.0.0.12")));
         }
         EngineTrace et = new EngineTrace(l -> trace.add("t=" + rt.nanoTime() + " " + l));
-        server = SmcEngine.builder().name("server").config(serverCfg).trace(et).runtime(rt)
-                .tcp(new SimTcpStreams(net, sIp)).verbs(fabric, twoDevices ? List.of("srv0", "srv1") : List.of("srv0"))
-                .build();
-        client = SmcEngine.builder().name("client").config(clientCfg).trace(et).runtime(rt)
-                .tcp(new SimTcpStreams(net, cIp)).verbs(fabric, twoDevices ? List.of("cli0", "cli1") : List.of("cli0"))
-                .build();
+        SmcEngine.Builder sb = SmcEngine.builder().name("server").config(serverCfg).trace(et).runtime(rt)
+                .tcp(new SimTcpStreams(net, sIp)).verbs(fabric, twoDevices ? List.of("srv0", "srv1") : List.of("srv0"));
+        SmcEngine.Builder cb = SmcEngine.builder().name("client").config(clientCfg).trace(et).runtime(rt)
+                .tcp(new SimTcpStreams(net, cIp)).verbs(fabric, twoDevices ? List.of("cli0", "cli1") : List.of("cli0"));
+        tweak.accept("server", sb);
+        tweak.accept("client", cb);
+        server = sb.build();
+        client = cb.build();
     }
 
     long now() {

@@ -127,9 +127,11 @@ class FallbackTest {
         }
     }
 
+    /** Linux's behaviour ({@code smcj.clc_error_fallback} off); with it on see {@link ClcErrorFallbackTest}. */
     @Test
     void clcTimeoutIsAHandshakeErrorNotAFallback() throws Exception {
-        try (SimPair p = new SimPair(SimPair.v2Config(), SimPair.v2Config(), true, true,
+        SmcConfig linux = SmcConfig.builder().addUeid("SMCJ-TEST").clcErrorFallback(false).build();
+        try (SimPair p = new SimPair(SimPair.v2Config(), linux, true, true,
                 (name, b) -> b.clcWait(Duration.ofMillis(300)))) {
             // a "server" that accepts with the option and never answers
             InetSocketAddress addr = new InetSocketAddress(SimPair.ip("10.0.0.1"), 6000);

@@ -67,11 +67,13 @@ class ProtocolRejectionTest {
         }
     }
 
+    /** Linux's behaviour: {@code smcj.clc_error_fallback} off (on: {@link ClcErrorFallbackTest}). */
     @Test
     void aHandshakeErrorSendsNoDeclineAndFailsTheConnection() throws Exception {
         ProtocolException e = ProtocolException.handshakeError(ProtocolException.EPROTO, DeclineCode.INTERR, 9,
                 "test: EPROTO");
-        try (SimPair p = new SimPair(SimPair.v2Config(), SimPair.v2Config(), true, true, (who, b) -> {
+        SmcConfig linux = SmcConfig.builder().addUeid("SMCJ-TEST").clcErrorFallback(false).build();
+        try (SimPair p = new SimPair(linux, linux, true, true, (who, b) -> {
             if (who.equals("server")) {
                 b.clcDecoder(rejecting(ClcType.PROPOSAL, e));
             }

@@ -39,6 +39,17 @@ class SmcConfigTest {
     }
 
     @Test
+    void clcErrorFallbackIsOnByDefaultAndValidated() {
+        assertTrue(SmcConfig.defaults().clcErrorFallback());
+        assertEquals("1", SmcConfig.defaults().asMap().get(SmcConfig.CLC_ERROR_FALLBACK));
+        assertEquals(false, SmcConfig.builder().set(SmcConfig.CLC_ERROR_FALLBACK, "0").build().clcErrorFallback());
+        assertEquals(true, SmcConfig.builder().set(SmcConfig.CLC_ERROR_FALLBACK, "on").build().clcErrorFallback());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SmcConfig.builder().set(SmcConfig.CLC_ERROR_FALLBACK, "2"));
+        assertEquals("smcj.clc_error_fallback must be 0/1 or true/false, got '2'", e.getMessage());
+    }
+
+    @Test
     void shouldValidateUserEidsLikeTheKernel() {
         SmcConfig.Builder b = SmcConfig.builder();
         for (int i = 0; i < 8; i++) {
