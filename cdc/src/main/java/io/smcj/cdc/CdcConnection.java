@@ -412,6 +412,17 @@ public final class CdcConnection {
         }
     }
 
+    /**
+     * False only when {@link #poll()} would return empty and change nothing: no failover
+     * validation, close, abort or consumer-cursor CDC is due and no data can be sent (none
+     * prepared, no peer RMBE space, or corked). Lets the owner skip taking a CDC send slot
+     * ({@code smc_cdc_get_free_slot}) just to find nothing to send. Changes nothing.
+     */
+    public boolean transmissionMayBeDue() {
+        return validationDue || controlCdcDue || closeRequested || shutdownRequested
+                || receiver.consumerUpdateDue() || sender.transmitDue();
+    }
+
     /** Builds the next CDC from the current state and records it as posted. */
     private CdcMessage buildCdc() {
         txSeqno = (txSeqno + 1) & 0xFFFF;

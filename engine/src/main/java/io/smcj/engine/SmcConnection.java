@@ -430,6 +430,9 @@ final class SmcConnection {
                 }
                 return; // the agent moves this connection to a surviving link
             }
+            if (!core.transmissionMayBeDue()) {
+                break; // nothing to send: no slot taken and given back (autocorked writes, most reads)
+            }
             int slot;
             try {
                 // take the CDC slot before the core commits cursors (smc_cdc_get_free_slot first)
