@@ -23,7 +23,9 @@ import java.util.OptionalInt;
  *
  * <p><b>Threading:</b> not thread-safe. One owner thread (the connection's event loop) makes all
  * calls. Other threads may only call {@link #snapshot()}, which returns an immutable record
- * published with a volatile write at the end of every call.
+ * published with a volatile write at the end of every call. An owner that reads snapshots only
+ * itself (or under its own lock) can switch that off with {@link #snapshotOnDemand()}: the data
+ * path then allocates no snapshot per call.
  */
 public final class CdcConnection {
     /** {@link #write} result: send side shut down, or we aborted (EPIPE). */
@@ -59,6 +61,10 @@ public final class CdcConnection {
     private int validationsReceived;
     private int linkSwitches;
     private volatile CdcSnapshot snapshot;
+    /** {@link #snapshotOnDemand()}: build the snapshot in {@link #snapshot()}, not after every call. */
+    private boolean onDemand;
+    /** On demand only: the state changed since {@link #snapshot} was built. */
+    private boolean snapshotStale;
 
     /**
      * @param cfg          tokens, thresholds, validation mode, initial cursors
@@ -119,9 +125,29 @@ public final class CdcConnection {
         return validationDue;
     }
 
-    /** The last published snapshot; safe from any thread. */
+    /**
+     * The last published snapshot; safe from any thread. After {@link #snapshotOnDemand()}: the
+     * snapshot of the current state, for the owner only.
+     */
     public CdcSnapshot snapshot() {
+        if (snapshotStale) {
+            snapshotStale = false;
+            snapshot = buildSnapshot();
+        }
         return snapshot;
+    }
+
+    /**
+     * Stops publishing a snapshot after every call (one allocation per write, read, poll, CDC and
+     * completion on the data path); {@link #snapshot()} then builds it when asked, from the
+     * current state, and must be called by the owner (or under the lock that serializes the
+     * owner's calls). What a snapshot contains does not change.
+     *
+     * @return this
+     */
+    public CdcConnection snapshotOnDemand() {
+        onDemand = true;
+        return this;
     }
 
     // ------------------------------------------------------------------ application side
@@ -386,6 +412,17 @@ public final class CdcConnection {
         }
     }
 
+    /**
+     * False only when {@link #poll()} would return empty and change nothing: no failover
+     * validation, close, abort or consumer-cursor CDC is due and no data can be sent (none
+     * prepared, no peer RMBE space, or corked). Lets the owner skip taking a CDC send slot
+     * ({@code smc_cdc_get_free_slot}) just to find nothing to send. Changes nothing.
+     */
+    public boolean transmissionMayBeDue() {
+        return validationDue || controlCdcDue || closeRequested || shutdownRequested
+                || receiver.consumerUpdateDue() || sender.transmitDue();
+    }
+
     /** Builds the next CDC from the current state and records it as posted. */
     private CdcMessage buildCdc() {
         txSeqno = (txSeqno + 1) & 0xFFFF;
@@ -473,7 +510,15 @@ public final class CdcConnection {
     }
 
     private void publish() {
-        snapshot = new CdcSnapshot(close.state(), txSeqno, rxSeqno, sender.txCursPrep(), sender.txCursSent(),
+        if (onDemand) {
+            snapshotStale = true;
+        } else {
+            snapshot = buildSnapshot();
+        }
+    }
+
+    private CdcSnapshot buildSnapshot() {
+        return new CdcSnapshot(close.state(), txSeqno, rxSeqno, sender.txCursPrep(), sender.txCursSent(),
                 sender.txCursFin(), sender.prod(), sender.peerCons(), sender.sndbufSpace(), sender.peerRmbeSpace(),
                 receiver.prod(), receiver.cons(), receiver.consConfirmed(), receiver.readable(), receiver.urgState(),
                 close.txFlags(), close.rxFlags(), abortReason);

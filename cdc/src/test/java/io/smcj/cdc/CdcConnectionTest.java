@@ -262,6 +262,40 @@ class CdcConnectionTest {
     }
 
     @Test
+    void snapshotOnDemandEqualsThePublishedSnapshotAfterEveryCall() {
+        CdcConnection eager = conn();
+        CdcConnection lazy = conn().snapshotOnDemand();
+        CdcSnapshot before = lazy.snapshot();
+        assertEquals(eager.snapshot(), before);
+        java.util.List<java.util.function.Consumer<CdcConnection>> steps = List.of(
+                c -> c.write(new byte[20000], 0, 20000, 0),
+                CdcConnection::poll,
+                CdcConnection::poll,
+                CdcConnection::onCdcSendComplete,
+                c -> c.onCdc(cdc(1, new Cursor(0, 3000), new Cursor(1, 0), ProducerFlags.WRITE_BLOCKED, 0)),
+                c -> c.read(new byte[2500], 0, 2500),
+                CdcConnection::poll,
+                c -> c.setCork(true),
+                c -> c.write(new byte[10], 0, 10, CdcConnection.MSG_OOB),
+                c -> c.setCork(false),
+                CdcConnection::poll,
+                c -> c.onCdc(cdc(2, new Cursor(0, 3000), new Cursor(1, 0), 0, ConnStateFlags.PEER_DONE_WRITING)),
+                c -> c.read(new byte[1000], 0, 1000),
+                CdcConnection::shutdownWrite,
+                CdcConnection::poll,
+                CdcConnection::close,
+                CdcConnection::poll,
+                CdcConnection::abort,
+                CdcConnection::poll);
+        for (int i = 0; i < steps.size(); i++) {
+            steps.get(i).accept(eager);
+            steps.get(i).accept(lazy);
+            assertEquals(eager.snapshot(), lazy.snapshot(), "after step " + i);
+        }
+        assertNotEquals(before, lazy.snapshot());
+    }
+
+    @Test
     void shouldExposeReadableSpansAroundTheRingEnd() {
         CdcConfig cfg = CdcConfig.defaults(OURS, THEIRS).withCursors(Cursor.ZERO, new Cursor(3, K16 - 10),
                 Cursor.ZERO);

@@ -196,10 +196,12 @@ final class CdcPair {
         /** Polls once; returns false when nothing was due. */
         boolean poll() {
             followProd();
+            boolean mayBeDue = conn.transmissionMayBeDue();
             var t = conn.poll();
             if (t.isEmpty()) {
                 return false;
             }
+            assertTrue(mayBeDue, "poll() sent although transmissionMayBeDue() said nothing was due");
             Transmission tr = t.get();
             for (RdmaWriteSegment s : tr.writes()) {
                 assertTrue(s.localOffset() + s.length() <= sndbuf.byteSize(), "write source outside send buffer");

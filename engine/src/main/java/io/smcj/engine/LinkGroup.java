@@ -870,6 +870,7 @@ final class LinkGroup implements Link.Events {
             neu.connect(resp.senderQpNum().value(), io.smcj.transport.rdma.VerbsGid.of(resp.senderGid().bytes()),
                     resp.initialPsn().value(), resp.qpMtu());
             links.add(neu);
+            engine.wakeAgent(); // the agent polls the new link's CQ only from now on
             if (version >= 2) {
                 if (resp.v2Ext() != null) {
                     for (io.smcj.llc.RkeyPair p : resp.v2Ext().rkeys()) {
@@ -984,6 +985,7 @@ final class LinkGroup implements Link.Events {
             neu.connect(req.senderQpNum().value(), io.smcj.transport.rdma.VerbsGid.of(req.senderGid().bytes()),
                     req.initialPsn().value(), req.qpMtu());
             links.add(neu);
+            engine.wakeAgent(); // the agent polls the new link's CQ only from now on
             sendLlc(link, addLinkMessage(framing, true, alt.mac, alt.gid(), neu.qpn(), neu.linkNum,
                     neu.mtu.ibvValue(), neu.psn, version >= 2 ? ourPairs(link, neu) : null));
             if (version >= 2) {

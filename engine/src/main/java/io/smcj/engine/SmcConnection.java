@@ -83,11 +83,18 @@ final class SmcConnection {
         this.peerRmbeSize = peerRmbeSize;
         this.status = status;
         CdcConfig cfg = CdcConfig.defaults(localToken, peerToken).withAutocorkingSize(engine.config.autocorkingSize());
-        this.core = new CdcConnection(cfg, sndbuf.segment, rmb.segment, peerRmbeSize);
+        // snapshots are read under the connection lock only: none is built on the data path
+        this.core = new CdcConnection(cfg, sndbuf.segment, rmb.segment, peerRmbeSize).snapshotOnDemand();
     }
 
+    /** The core's cursors and flags now; safe from any thread. */
     CdcSnapshot snapshot() {
-        return core.snapshot();
+        lock.lock();
+        try {
+            return core.snapshot();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Sets {@code conn->lnk} ({@code smcr_lgr_conn_assign_link}; the client: the Accept's link). */
@@ -186,14 +193,14 @@ final class SmcConnection {
                     return n;
                 }
                 if (n == CdcConnection.EOF) {
-                    if (core.snapshot().rxConnStateFlags().peerConnAbort()) {
+                    if (core.closeState().rxFlags().peerConnAbort()) {
                         // smc_rx_recvmsg: the peer's abort is ECONNRESET, not an end of stream
                         throw new SocketException("Connection reset: the peer aborted the SMC-R connection");
                     }
                     return -1;
                 }
                 checkFailure();
-                if (core.state() == SmcCloseState.PROCESSABORT || core.snapshot().rxConnStateFlags().peerConnAbort()) {
+                if (core.state() == SmcCloseState.PROCESSABORT || core.closeState().rxFlags().peerConnAbort()) {
                     throw new SocketException("Connection reset: the peer aborted the SMC-R connection");
                 }
                 long wait = TimeUnit.MILLISECONDS.toNanos(200);
@@ -423,6 +430,9 @@ final class SmcConnection {
                 }
                 return; // the agent moves this connection to a surviving link
             }
+            if (!core.transmissionMayBeDue()) {
+                break; // nothing to send: no slot taken and given back (autocorked writes, most reads)
+            }
             int slot;
             try {
                 // take the CDC slot before the core commits cursors (smc_cdc_get_free_slot first)
@@ -457,8 +467,7 @@ final class SmcConnection {
                 return;
             }
         }
-        CdcSnapshot s = core.snapshot();
-        boolean peerFull = s.peerRmbeSpace() == 0 && s.sndbufSpace() < sndbuf.size();
+        boolean peerFull = core.sender().peerRmbeSpace() == 0 && core.sender().sndbufSpace() < sndbuf.size();
         if (peerFull && !peerFullCounted) {
             engine.stats.peerRmbFull();
         }

@@ -33,6 +33,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -406,6 +407,7 @@ public final class SmcEngine implements AutoCloseable {
                 link.connect(a.qpn(), VerbsGid.of(a.gid().bytes()), a.psn(), a.qpMtu());
                 lgr.links.add(link);
                 lgrs.add(lgr);
+                wakeAgent(); // the agent polls the link's CQ only from now on: it may hold completions already
                 stats.linkGroupCreated();
                 stats.linkUp();
             } else {
@@ -624,6 +626,7 @@ public final class SmcEngine implements AutoCloseable {
                 link = newLink(dev, lgr);
                 lgr.links.add(link);
                 lgrs.add(lgr);
+                wakeAgent(); // the agent polls the link's CQ only from now on: it may hold completions already
                 stats.linkGroupCreated();
             } else {
                 lgr.confLock.lock();
@@ -856,7 +859,25 @@ public final class SmcEngine implements AutoCloseable {
     /** Runs {@code r} on the agent thread (never under an application thread's connection lock). */
     void onAgent(Runnable r) {
         agentTasks.add(r);
-        LockSupport.unpark(agent);
+        wakeAgent();
+    }
+
+    /**
+     * Set by {@link #wakeAgent()}, cleared by the agent before it looks for work; the agent parks
+     * only while it is clear. The {@link LockSupport} permit alone lost wake-ups: the agent also
+     * parks inside lock acquisitions (the fabric lock in {@code cq.poll}, connection locks in
+     * handlers and slot waiters, LLC locks in {@link #tick}), such a park consumes a pending
+     * permit, and a completion signalled while the agent was blocked there after its last poll
+     * then waited for the idle park's timeout ({@code smcj.agent.parkMicros}, 5 ms).
+     */
+    private final AtomicBoolean wakeRequested = new AtomicBoolean();
+
+    /** Wakes the agent (CQ completion listener, new agent tasks, link-group changes, close). */
+    void wakeAgent() {
+        // unpark only on the transition: while the flag is set the agent will poll again anyway
+        if (!wakeRequested.getAndSet(true)) {
+            LockSupport.unpark(agent);
+        }
     }
 
     void destroyLater(Link l) {
@@ -870,7 +891,7 @@ public final class SmcEngine implements AutoCloseable {
         Link l = new Link(nextLinkId.getAndIncrement(), dev, pds.get(dev.base), config.maxSendWr(), config.maxRecvWr(),
                 slot, memInUse, lgr);
         l.linkNum = 1;
-        l.cq.setCompletionListener(() -> LockSupport.unpark(agent));
+        l.cq.setCompletionListener(this::wakeAgent);
         return l;
     }
 
@@ -897,7 +918,7 @@ public final class SmcEngine implements AutoCloseable {
         // give an orderly DELETE LINK time to leave before the QP goes
         deferredDestroy.add(new Object[] {runtime.nanoTime() + (orderly ? TimeUnit.MILLISECONDS.toNanos(200) : 0),
                 lgr});
-        LockSupport.unpark(agent);
+        wakeAgent();
     }
 
     void connectionReleased(SmcConnection c) {
@@ -920,6 +941,9 @@ public final class SmcEngine implements AutoCloseable {
         long lastTick = 0;
         while (running) {
             int n = 0;
+            if (wakeRequested.get()) {
+                wakeRequested.set(false); // before polling: a wake-up from now on is seen below
+            }
             try {
                 Runnable task;
                 while ((task = agentTasks.poll()) != null) {
@@ -949,7 +973,7 @@ public final class SmcEngine implements AutoCloseable {
             } catch (RuntimeException e) {
                 trace.line(name + " agent error: " + e);
             }
-            if (n == 0) {
+            if (n == 0 && !wakeRequested.get()) {
                 runtime.parkNanos(TimeUnit.MICROSECONDS.toNanos(Long.getLong("smcj.agent.parkMicros", 5000)));
             }
         }
@@ -1067,11 +1091,11 @@ public final class SmcEngine implements AutoCloseable {
         }
         long deadline = runtime.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
         while (!deferredDestroy.isEmpty() && runtime.nanoTime() < deadline) {
-            LockSupport.unpark(agent);
+            wakeAgent();
             runtime.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
         }
         running = false;
-        LockSupport.unpark(agent);
+        wakeAgent();
         try {
             runtime.join(agent, 2000);
         } catch (InterruptedException e) {
