@@ -489,22 +489,34 @@ public final class CdcConnection {
             abort(CdcViolation.SEQNO_GAP);
             return new CdcResult.Aborted(CdcViolation.SEQNO_GAP, "seqno " + m.seqno() + " after " + rxSeqno);
         }
-        StringBuilder detail = new StringBuilder();
-        CdcViolation bad = receiver.checkProd(m.prod(), v, close.receiveShutdown(), detail);
-        if (bad == null) {
-            bad = sender.checkPeerCons(m.cons(), v, detail);
+        receiver.resync = peerResync;
+        sender.resync = peerResync;
+        int freed;
+        int newBytes;
+        try {
+            StringBuilder detail = new StringBuilder();
+            CdcViolation bad = receiver.checkProd(m.prod(), v, close.receiveShutdown(), detail);
+            if (bad == null) {
+                bad = sender.checkPeerCons(m.cons(), v, detail);
+            }
+            if (bad != null) {
+                abort(bad);
+                return new CdcResult.Aborted(bad, detail.toString());
+            }
+            rxSeqno = m.seqno();
+            // the peer caught up once neither cursor is older than ours (wrap-safe, see CdcReceiver.resync)
+            boolean caughtUp = peerResync
+                    && Cursor.distance(receiver.rmbeSize(), receiver.prod(), m.prod().toCursor()) >= 0
+                    && Cursor.distance(sender.peerRmbeSize(), sender.peerCons(), m.cons().toCursor()) >= 0;
+            freed = sender.applyPeerCons(m.cons(), v);
+            newBytes = receiver.applyProd(m.prod(), m.prodFlags(), v);
+            if (caughtUp) {
+                peerResync = false;
+            }
+        } finally {
+            receiver.resync = false;
+            sender.resync = false;
         }
-        if (bad != null) {
-            abort(bad);
-            return new CdcResult.Aborted(bad, detail.toString());
-        }
-        rxSeqno = m.seqno();
-        if (peerResync && !Cursor.kernelIgnoresAsOlder(receiver.prod(), m.prod().toCursor())
-                && !Cursor.kernelIgnoresAsOlder(sender.peerCons(), m.cons().toCursor())) {
-            peerResync = false;
-        }
-        int freed = sender.applyPeerCons(m.cons(), v);
-        int newBytes = receiver.applyProd(m.prod(), m.prodFlags(), v);
         close.passive(m.connStateFlags());
         return new CdcResult.Accepted(newBytes, freed);
     }

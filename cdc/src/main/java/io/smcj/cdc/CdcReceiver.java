@@ -120,6 +120,21 @@ public final class CdcReceiver {
         return urgCurs != null && Cursor.distance(rmbeSize, cons, urgCurs) > 0;
     }
 
+    /**
+     * After the peer's failover validation ({@link CdcConnection}): its re-sent CDCs may carry
+     * producer cursors behind the one we have (its rewind went back to its last completed CDC,
+     * ours may be newer). Those are ignored as older with the wrap-safe distance; the kernel's rule
+     * alone ({@link Cursor#kernelIgnoresAsOlder}) lets a cursor back to wrap 0 through.
+     */
+    boolean resync;
+
+    private boolean ignoresAsOlder(CdcConfig.Validation v, Cursor current, Cursor received) {
+        if ((v == CdcConfig.Validation.KERNEL || resync) && Cursor.kernelIgnoresAsOlder(current, received)) {
+            return true;
+        }
+        return resync && Cursor.distance(rmbeSize, current, received) < 0;
+    }
+
     /** Validates the peer's producer cursor without changing state; null when acceptable. */
     CdcViolation checkProd(CdcCursor wire, CdcConfig.Validation v, boolean closeReceived, StringBuilder detail) {
         if (!wire.fitsIn(rmbeSize)) {
@@ -127,7 +142,7 @@ public final class CdcReceiver {
             return CdcViolation.PROD_CURSOR_BEYOND_RMBE;
         }
         Cursor p = wire.toCursor();
-        if (v == CdcConfig.Validation.KERNEL && Cursor.kernelIgnoresAsOlder(prod, p)) {
+        if (ignoresAsOlder(v, prod, p)) {
             return null;
         }
         long d = Cursor.distance(rmbeSize, prod, p);
@@ -160,7 +175,7 @@ public final class CdcReceiver {
         peerWriteBlocked = flags.writeBlocked();
         peerConsCursUpdReq = flags.consCursUpdReq();
         Cursor p = wire.toCursor();
-        if (v == CdcConfig.Validation.KERNEL && Cursor.kernelIgnoresAsOlder(prod, p)) {
+        if (ignoresAsOlder(v, prod, p)) {
             return 0;
         }
         int diffProd = (int) Cursor.distance(rmbeSize, prod, p);

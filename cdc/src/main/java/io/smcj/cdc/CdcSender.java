@@ -406,6 +406,16 @@ public final class CdcSender {
         pushRequested = true;
     }
 
+    /** After the peer's failover validation: older consumer cursors are ignored (see {@code CdcReceiver.resync}). */
+    boolean resync;
+
+    private boolean ignoresAsOlder(CdcConfig.Validation v, Cursor current, Cursor received) {
+        if ((v == CdcConfig.Validation.KERNEL || resync) && Cursor.kernelIgnoresAsOlder(current, received)) {
+            return true;
+        }
+        return resync && Cursor.distance(peerRmbeSize, current, received) < 0;
+    }
+
     /**
      * Validates the peer's consumer cursor (our data in its RMBE) without changing state.
      *
@@ -418,7 +428,7 @@ public final class CdcSender {
             return CdcViolation.CONS_CURSOR_BEYOND_RMBE;
         }
         Cursor c = wire.toCursor();
-        if (v == CdcConfig.Validation.KERNEL && Cursor.kernelIgnoresAsOlder(peerCons, c)) {
+        if (ignoresAsOlder(v, peerCons, c)) {
             return null; // ignored by applyPeerCons, like smc_cdc_cursor_to_host
         }
         long d = Cursor.distance(peerRmbeSize, peerCons, c);
@@ -440,7 +450,7 @@ public final class CdcSender {
      */
     int applyPeerCons(CdcCursor wire, CdcConfig.Validation v) {
         Cursor c = wire.toCursor();
-        if (v == CdcConfig.Validation.KERNEL && Cursor.kernelIgnoresAsOlder(peerCons, c)) {
+        if (ignoresAsOlder(v, peerCons, c)) {
             return 0;
         }
         int d = (int) Cursor.distance(peerRmbeSize, peerCons, c);

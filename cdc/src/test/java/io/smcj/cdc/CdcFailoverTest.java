@@ -233,4 +233,46 @@ class CdcFailoverTest {
         assertEquals("fe2c0001" + "00000002" + "0".repeat(32) + "0800" + "0".repeat(36),
                 HexFormat.of().formatHex(wire));
     }
+
+    /**
+     * Found by the stateful property (seed 590207524036988067): B has closed; A fills B's whole
+     * ring (producer cursor 1:0) and closes, and is CLOSED once B's close arrives; B receives the
+     * data, A's close CDC is lost with the link and no completion reaches A. A rewinds to 0:0 and,
+     * being CLOSED, re-sends no data: only the validation and its close flags, with producer cursor
+     * 0:0. The kernel rule for older cursors ({@code smc_cdc_cursor_to_host}) lets a cursor back to
+     * wrap 0 through, so B must ignore it by the wrap-safe rule while it resyncs, not abort
+     * (PROD_CURSOR_BACKWARDS) and not count a ring of new bytes.
+     */
+    @Test
+    void aCloseResentAfterARewindToWrapZeroIsAcceptedWithoutItsOlderCursor() {
+        b.close();
+        Transmission bClose = b.poll().orElseThrow();
+        byte[] d = data(K16, 9);
+        assertEquals(K16, a.write(d, 0, K16, 0));
+        Transmission full = a.poll().orElseThrow();
+        assertEquals(new Cursor(1, 0), full.cdc().prod().toCursor());
+        a.close();
+        Transmission close = a.poll().orElseThrow();
+        assertTrue(close.cdc().connStateFlags().peerConnClosed());
+        assertInstanceOf(CdcResult.Accepted.class, a.onCdc(bClose.cdc()));
+        assertEquals(SmcCloseState.CLOSED, a.state());
+        place(full);
+        assertEquals(new CdcResult.Accepted(K16, 0), b.onCdc(full.cdc()));
+        // A's close CDC is lost with the link; A saw no completion at all
+        assertTrue(a.switchLink(), "a flushed close is validated and sent again");
+        assertEquals(Cursor.ZERO, a.sender().prod(), "rewound to the last completed CDC");
+        Transmission v = a.poll().orElseThrow();
+        assertTrue(v.cdc().prodFlags().failoverValidation());
+        assertEquals(CdcResult.IgnoreReason.FAILOVER_VALIDATION_OK, ((CdcResult.Ignored) b.onCdc(v.cdc())).reason());
+        Transmission again = a.poll().orElseThrow();
+        assertTrue(again.writes().isEmpty(), "CLOSED: no data is sent again");
+        assertTrue(again.cdc().connStateFlags().peerConnClosed(), "the close flags go out again");
+        assertEquals(Cursor.ZERO, again.cdc().prod().toCursor(), "with the rewound producer cursor");
+        assertEquals(new CdcResult.Accepted(0, 0), b.onCdc(again.cdc()), "older cursor ignored, close applied");
+        assertEquals(new Cursor(1, 0), b.receiver().prod(), "B keeps the newer producer cursor");
+        byte[] got = new byte[K16];
+        assertEquals(K16, b.read(got, 0, K16));
+        assertArrayEquals(d, got);
+        assertEquals(CdcConnection.EOF, b.read(got, 0, 1), "then EOF from the close");
+    }
 }

@@ -24,6 +24,17 @@ final class CdcPair {
     final Side a;
     final Side b;
     final List<String> log = new ArrayList<>();
+    /** Every post, delivery, completion and link switch, for failure messages (the last ones). */
+    final List<String> events = new ArrayList<>();
+
+    static String lastEvents(List<String> events) {
+        return String.join("\n  ", events.subList(Math.max(0, events.size() - 40), events.size()));
+    }
+
+    static String brief(io.smcj.cdc.CdcMessage c) {
+        return "seq=" + c.seqno() + " prod=" + c.prod() + " cons=" + c.cons()
+                + (c.prodFlags().failoverValidation() ? " VALIDATION" : "") + " " + c.connStateFlags();
+    }
 
     CdcPair(int sndbufA, int rmbeA, int sndbufB, int rmbeB, CdcConfig.Validation v, int autocork, Cursor aToB,
             Cursor bToA) {
@@ -33,6 +44,8 @@ final class CdcPair {
                 bToA, aToB, new Cursor(7, 0));
         a = new Side("A", ca, sndbufA, rmbeA, rmbeB);
         b = new Side("B", cb, sndbufB, rmbeB, rmbeA);
+        a.events = events;
+        b.events = events;
         a.peer = b;
         b.peer = a;
     }
@@ -63,6 +76,8 @@ final class CdcPair {
     static final class Side {
         final String name;
         final CdcConnection conn;
+        /** The pair's event list (shared by both sides). */
+        List<String> events = new ArrayList<>();
         final MemorySegment sndbuf;
         final MemorySegment rmbe;
         final int peerRmbeSize;
@@ -213,6 +228,7 @@ final class CdcPair {
                     "the producer cursor moved by the bytes sent");
             lastProd = conn.sender().prod();
             toPeer.addLast(new InFlight(tr, start, postedAbs));
+            events.add(name + " posts " + brief(tr.cdc()) + " data " + tr.dataBytes() + " (" + conn.state() + ")");
             return true;
         }
 
@@ -260,7 +276,9 @@ final class CdcPair {
             toPeer.pollFirst();
             CdcResult r = peer.conn.onCdc(f.cdc);
             peer.results.add(r);
-            assertFalse(r instanceof CdcResult.Aborted, () -> peer.name + " aborted an honest CDC: " + r);
+            events.add(name + "->" + peer.name + " delivered " + brief(f.cdc) + " -> " + r + " (" + peer.conn.state() + ")");
+            assertFalse(r instanceof CdcResult.Aborted, () -> peer.name + " aborted an honest CDC: " + r
+                    + "\nlast events:\n  " + lastEvents(events));
             awaitingCompletion++;
             if (f.cdc.prodFlags().failoverValidation()) {
                 assertTrue(r instanceof CdcResult.Ignored ign
@@ -293,6 +311,7 @@ final class CdcPair {
             }
             awaitingCompletion--;
             conn.onCdcSendComplete();
+            events.add(name + " send completion (" + conn.state() + ")");
             return true;
         }
 
@@ -309,8 +328,10 @@ final class CdcPair {
             awaitingCompletion = 0;
             followProd();
             Cursor before = conn.sender().prod();
-            conn.switchLink();
+            boolean v = conn.switchLink();
             switches++;
+            events.add(name + " switches link keeping " + k + " completions: validation " + v + ", prod " + before
+                    + " -> " + conn.sender().prod() + " (" + conn.state() + ")");
             long back = Cursor.distance(peerRmbeSize, conn.sender().prod(), before);
             assertTrue(back >= 0, name + " rewind moved the producer cursor forward");
             postedAbs -= back;
