@@ -92,6 +92,32 @@ public final class SmcEngine implements AutoCloseable {
             pds.put(d, d.ctx.allocPd());
         }
         this.agent = runtime.startThread("smcj-agent-" + name, true, this::agentLoop);
+        for (RdmaDevice d : devices) {
+            // smc_ib_global_event_handler runs when the device reports an event: a reader per device
+            // hands each one to the agent at once (a port error must not wait for the agent's tick)
+            runtime.startThread("smcj-async-" + name + "-" + d.name, true, () -> asyncEventReader(d));
+        }
+    }
+
+    /** Port and QP events read by the per-device readers, handled by the agent in arrival order. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Object[]> asyncEvents =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    private void asyncEventReader(RdmaDevice d) {
+        while (running) {
+            io.smcj.transport.rdma.AsyncEvent ev;
+            try {
+                ev = d.ctx.awaitAsyncEvent(java.time.Duration.ofMillis(200));
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                return; // the device is gone (closed with the engine)
+            }
+            if (ev != null) {
+                asyncEvents.add(new Object[] {d, ev});
+                wakeAgent();
+            }
+        }
     }
 
     private static byte[] randomMac(EngineRuntime runtime) {
@@ -959,6 +985,7 @@ public final class SmcEngine implements AutoCloseable {
                         n += l.pollCompletions();
                     }
                 }
+                n += pollAsyncEvents();
                 for (Object[] d : deferredDestroy) {
                     LinkGroup g = (LinkGroup) d[1];
                     for (Link l : g.links) {
@@ -979,11 +1006,18 @@ public final class SmcEngine implements AutoCloseable {
         }
     }
 
-    /** Port and QP events of the devices ({@code smc_ib_global_event_handler}, {@code smc_ib_qp_event_handler}). */
-    private void pollAsyncEvents() {
-        for (RdmaDevice d : devices) {
-            io.smcj.transport.rdma.AsyncEvent ev;
-            while ((ev = safePoll(d)) != null) {
+    /**
+     * Port and QP events of the devices ({@code smc_ib_global_event_handler},
+     * {@code smc_ib_qp_event_handler}), as the readers queued them; returns how many.
+     */
+    private int pollAsyncEvents() {
+        int n = 0;
+        Object[] e;
+        while ((e = asyncEvents.poll()) != null) {
+            n++;
+            RdmaDevice d = (RdmaDevice) e[0];
+            io.smcj.transport.rdma.AsyncEvent ev = (io.smcj.transport.rdma.AsyncEvent) e[1];
+            {
                 trace.line(name + " device " + d.name + " event " + ev);
                 switch (ev.type()) {
                     case PORT_ERR, DEVICE_FATAL -> {
@@ -1014,21 +1048,13 @@ public final class SmcEngine implements AutoCloseable {
                 }
             }
         }
-    }
-
-    private static io.smcj.transport.rdma.AsyncEvent safePoll(RdmaDevice d) {
-        try {
-            return d.ctx.pollAsyncEvent();
-        } catch (RuntimeException e) {
-            return null;
-        }
+        return n;
     }
 
     /** {@code SMC_LGR_FREE_DELAY_CLNT - SMC_LGR_FREE_DELAY_SERV} (smc_core.c). */
     static final long CLIENT_EXTRA_LINGER_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private void tick(long now) {
-        pollAsyncEvents();
         long testlink = config.testlinkTime().toNanos();
         long linger = config.lgrLinger().toNanos();
         for (LinkGroup g : lgrs) {

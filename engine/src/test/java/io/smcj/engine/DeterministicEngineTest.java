@@ -202,6 +202,11 @@ class DeterministicEngineTest {
                         "client moved its connections");
                 assertTrue(sim.trace.stream().anyMatch(l -> l.contains("DELETE LINK request link_num=1")));
                 assertTrue(sim.now() > tDown, "the transfers outlived the port");
+                // the port event reaches the agent at once (smc_ib_global_event_handler), not on a tick
+                long tMove = sim.trace.stream().filter(l -> l.contains(": connections move"))
+                        .mapToLong(l -> Long.parseLong(l.substring(2, l.indexOf(' ')))).min().orElseThrow();
+                assertTrue(tMove - tDown < 1_000_000, "connections moved " + (tMove - tDown)
+                        + " ns (virtual) after the port went down");
                 assertTrue(sim.client.stats().snapshot().linksDown() + sim.server.stats().snapshot().linksDown() >= 1);
                 for (SmcSocket s : new SmcSocket[] {x[0], x[1], y[0], y[1]}) {
                     s.close();
