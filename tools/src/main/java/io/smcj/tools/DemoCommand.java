@@ -202,8 +202,8 @@ public final class DemoCommand implements Command {
             }
             double secs = nanos / 1e9;
             double mibps = 2.0 * bytes / (1024 * 1024) / secs;
-            okLine = String.format("demo: OK %d bytes moved (%d each way) over SMC-R v%d%s in %.2f s (%.0f MiB/s), "
-                            + "SHA-256 checksums matched", 2 * bytes, bytes, status.version(),
+            okLine = String.format("demo: OK %d bytes moved (%d each way) over SMC-R v%d%s in %.2f s (%.0f MiB/s, "
+                            + "first-contact setup and a cold JVM included; see ./smcj bench), SHA-256 checksums matched", 2 * bytes, bytes, status.version(),
                     status.version() >= 2 ? "." + status.release() : "", secs, mibps);
         } finally {
             pool.shutdownNow();
