@@ -141,13 +141,13 @@ final class LinkGroup implements Link.Events {
 
     /**
      * The active link to the server's QP the Accept names ({@code smc_connect_rdma}): QP number
-     * and GID must both match, QP numbers alone are only unique per device. (Linux also compares
-     * the MAC for SMC-R v1; links do not keep the peer's MAC here.)
+     * and GID must both match, QP numbers alone are only unique per device; for SMC-R v1 the
+     * peer's MAC too ({@code mac} null for v2).
      */
-    Link activeLinkByPeer(int qpn, byte[] gid) {
+    Link activeLinkByPeer(int qpn, byte[] gid, io.smcj.protocol.MacAddress mac) {
         io.smcj.transport.rdma.VerbsGid g = io.smcj.transport.rdma.VerbsGid.of(gid);
         for (Link l : links) {
-            if (l.isActive() && l.peerQpn == qpn && g.equals(l.peerGid)) {
+            if (l.isActive() && l.peerQpn == qpn && g.equals(l.peerGid) && (mac == null || mac.equals(l.peerMac))) {
                 return l;
             }
         }

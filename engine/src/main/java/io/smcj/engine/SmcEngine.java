@@ -390,7 +390,7 @@ public final class SmcEngine implements AutoCloseable {
                 // GID; no connection count on the client (the server decided to reuse)
                 VerbsGid peerGid = VerbsGid.of(a.gid().bytes());
                 for (LinkGroup g : lgrs) {
-                    Link l = g.activeLinkByPeer(a.qpn(), a.gid().bytes());
+                    Link l = g.activeLinkByPeer(a.qpn(), a.gid().bytes(), pr.version() >= 2 ? null : a.mac());
                     if (g.role == SmcStats.Role.CLIENT && g.peerId.equals(a.peerId()) && g.device == dev
                             && g.version == pr.version() && l != null && peerGid.equals(l.peerGid) && g.tryReserve()) {
                         lgr = g;
@@ -437,7 +437,7 @@ public final class SmcEngine implements AutoCloseable {
                 stats.linkGroupCreated();
                 stats.linkUp();
             } else {
-                link = lgr.activeLinkByPeer(a.qpn(), a.gid().bytes());
+                link = lgr.activeLinkByPeer(a.qpn(), a.gid().bytes(), pr.version() >= 2 ? null : a.mac());
                 lgr.confLock.lock();
                 confLocked = lgr;
                 if (link == null) {
