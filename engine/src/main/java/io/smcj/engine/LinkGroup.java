@@ -916,9 +916,17 @@ final class LinkGroup implements Link.Events {
      * by the agent (removed, the group type set) before the flow decides anything.
      */
     private void awaitFailuresHandled() {
-        long deadline = engine.runtime.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SmcConstants.LLC_WAIT_TIME_MS);
-        while (!terminating && links.stream().anyMatch(l -> l.state == Link.State.FAILED)
-                && engine.runtime.nanoTime() - deadline < 0) {
+        pollUntil(() -> terminating || links.stream().noneMatch(l -> l.state == Link.State.FAILED),
+                SmcConstants.LLC_WAIT_TIME_MS);
+    }
+
+    /**
+     * Checks {@code done} every millisecond (the state it watches changes on the agent, which
+     * signals nothing for it) until it holds or {@code timeoutMillis} passed.
+     */
+    private void pollUntil(java.util.function.BooleanSupplier done, long timeoutMillis) {
+        long deadline = engine.runtime.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (!done.getAsBoolean() && engine.runtime.nanoTime() - deadline < 0) {
             engine.runtime.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
         }
     }
@@ -1129,14 +1137,10 @@ final class LinkGroup implements Link.Events {
             }
         }
         try {
-            // smc_wr_tx_wait_no_pending_sends
-            long deadline = engine.runtime.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SmcConstants.LLC_WAIT_TIME_MS);
-            while (asym.sendsPending() && engine.runtime.nanoTime() - deadline < 0 && to != null) {
-                engine.runtime.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
-            }
             if (to == null) {
                 return;
             }
+            pollUntil(() -> !asym.sendsPending(), SmcConstants.LLC_WAIT_TIME_MS); // smc_wr_tx_wait_no_pending_sends
             int num = asym.linkNum;
             try {
                 sendLlc(to, DeleteLink.of(framing, false, true, num, LlcDeleteReason.NO_ASYM_NEEDED.code()));
